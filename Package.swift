@@ -1,0 +1,48 @@
+// swift-tools-version:6.1
+//
+// evtchn-bench: a userspace model of Xen event-channel delivery through a
+// gfn-to-pfn cache, with interchangeable locking designs.
+//
+// Targets follow the data, lowest layer first:
+//   CEvtchnShim, CNuma  what Swift cannot import (futex, affinity, pause, libnuma)
+//   Platform            thin typed wrappers over libc / libnuma
+//   GuestMemory         guest pages, host frames, migration, Xen ABI layouts
+//   PageCache           the gfn-to-pfn cache and the read-mostly lock contract
+//   Delivery            fast path, slow path, shadow merge, guest upcall handler
+//   LockDesigns         one type per locking design, chosen once at the edge
+//   Runner              threads, workloads, validation (torture) harness
+//   EvtchnBench         the command line
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "evtchn-bench",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "evtchn-bench", targets: ["EvtchnBench"]),
+        .library(name: "EvtchnCore", targets: ["Platform", "GuestMemory", "PageCache", "Delivery", "LockDesigns", "Runner"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "CEvtchnShim"),
+        .systemLibrary(name: "CNuma", pkgConfig: "numa", providers: [.apt(["libnuma-dev"])]),
+        .target(name: "Platform", dependencies: ["CEvtchnShim", "CNuma"], swiftSettings: strict),
+        .target(name: "GuestMemory", dependencies: ["Platform"], swiftSettings: strict),
+        .target(name: "PageCache", dependencies: ["GuestMemory", "Platform"], swiftSettings: strict),
+        .target(name: "Delivery", dependencies: ["PageCache", "GuestMemory", "Platform"], swiftSettings: strict),
+        .target(name: "LockDesigns", dependencies: ["PageCache", "Platform"], swiftSettings: strict),
+        .target(name: "Runner", dependencies: ["Delivery", "LockDesigns", "PageCache", "GuestMemory", "Platform"], swiftSettings: strict),
+        .executableTarget(
+            name: "EvtchnBench",
+            dependencies: ["Runner", "LockDesigns", "GuestMemory", "Platform",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+        .testTarget(name: "GuestMemoryTests", dependencies: ["GuestMemory", "Platform"], swiftSettings: strict),
+        .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "LockDesigns", "PageCache", "GuestMemory", "Platform"], swiftSettings: strict),
+        .testTarget(name: "LockDesignsTests", dependencies: ["LockDesigns", "PageCache", "Platform"], swiftSettings: strict),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "LockDesigns", "Delivery", "GuestMemory"], swiftSettings: strict),
+    ]
+)

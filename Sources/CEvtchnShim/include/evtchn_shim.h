@@ -1,0 +1,50 @@
+// What Swift cannot import directly: variadic syscall(2), the CPU_SET macros,
+// the pause instruction, the TSC, and glibc's rwlock kind attribute.
+// Every function returns 0 or a positive errno value unless it says otherwise.
+#ifndef EVTCHN_SHIM_H
+#define EVTCHN_SHIM_H
+#include <stdint.h>
+#include <pthread.h>
+
+/// Spin-wait hint: `pause` on x86, `yield` on arm64.
+static inline void evtchn_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield" ::: "memory");
+#endif
+}
+
+/// Time-stamp counter (x86) or virtual counter (arm64); 0 elsewhere.
+static inline uint64_t evtchn_read_cycle_counter(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    return __builtin_ia32_rdtsc();
+#elif defined(__aarch64__)
+    uint64_t v;
+    __asm__ __volatile__("mrs %0, cntvct_el0" : "=r"(v));
+    return v;
+#else
+    return 0;
+#endif
+}
+
+/// FUTEX_WAIT_PRIVATE: sleeps while *word == expected. 0, or errno (EAGAIN
+/// when the word had already changed, EINTR on a signal).
+int evtchn_futex_wait(uint32_t *word, uint32_t expected);
+/// FUTEX_WAKE_PRIVATE: wakes up to `count` waiters. Number woken, or -errno.
+int evtchn_futex_wake(uint32_t *word, int count);
+
+/// Pins the calling thread to one CPU.
+int evtchn_pin_self_to_cpu(int cpu);
+/// CPUs this thread may run on (sched_getaffinity), written to `cpus`.
+/// Returns how many were found (may exceed `capacity`), or -errno.
+int evtchn_allowed_cpus(int *cpus, int capacity);
+/// The CPU the caller runs on now (sched_getcpu), or -errno.
+int evtchn_current_cpu(void);
+/// Linux thread id of the caller.
+int evtchn_gettid(void);
+/// Initialises a pthread rwlock; `prefer_writer` selects glibc's
+/// PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP, otherwise the default kind.
+int evtchn_rwlock_init(pthread_rwlock_t *lock, int prefer_writer);
+
+#endif

@@ -1,0 +1,58 @@
+#define _GNU_SOURCE
+#include "evtchn_shim.h"
+#include <errno.h>
+#include <linux/futex.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int evtchn_futex_wait(uint32_t *word, uint32_t expected) {
+    long rc = syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, expected, NULL, NULL, 0);
+    return rc == 0 ? 0 : errno;
+}
+
+int evtchn_futex_wake(uint32_t *word, int count) {
+    long rc = syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, count, NULL, NULL, 0);
+    return rc >= 0 ? (int)rc : -errno;
+}
+
+int evtchn_pin_self_to_cpu(int cpu) {
+    if (cpu < 0 || cpu >= CPU_SETSIZE) return EINVAL;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+int evtchn_allowed_cpus(int *cpus, int capacity) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) != 0) return -errno;
+    int found = 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+        if (!CPU_ISSET(cpu, &set)) continue;
+        if (found < capacity) cpus[found] = cpu;
+        found++;
+    }
+    return found;
+}
+
+int evtchn_current_cpu(void) {
+    int cpu = sched_getcpu();
+    return cpu >= 0 ? cpu : -errno;
+}
+
+int evtchn_gettid(void) { return (int)syscall(SYS_gettid); }
+
+int evtchn_rwlock_init(pthread_rwlock_t *lock, int prefer_writer) {
+    pthread_rwlockattr_t attr;
+    int rc = pthread_rwlockattr_init(&attr);
+    if (rc != 0) return rc;
+    if (prefer_writer) {
+        rc = pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+        if (rc != 0) { pthread_rwlockattr_destroy(&attr); return rc; }
+    }
+    rc = pthread_rwlock_init(lock, &attr);
+    pthread_rwlockattr_destroy(&attr);
+    return rc;
+}

@@ -1,0 +1,115 @@
+import GuestMemory
+import PageCache
+import Platform
+import Synchronization
+
+extension EventChannelDomain where Lock: ~Copyable {
+    /// kvm_xen_set_evtchn_fast alone: one attempt, no slow path. Returns
+    /// `.wouldBlock` when the shared_info mapping cannot be used.
+    @inlinable
+    public func deliverFast(port: Int, vcpu: Int, context: inout DeliveryContext) -> DeliveryResult {
+        guard isValidTarget(port: port, vcpu: vcpu) else { return .invalid }
+        var carried = false
+        let result = attempt(port: port, vcpu: vcpu, waiting: false, context: &context, carried: &carried)
+        memory.quiescence.passQuiescentState(context.slot)
+        return result
+    }
+
+    @inlinable @inline(__always)
+    func isValidTarget(port: Int, vcpu: Int) -> Bool {
+        port >= 0 && port < portCount && vcpu >= 0 && vcpu < vcpuCount
+    }
+
+    /// One pass of the fast path (reference section 4), in the kernel's
+    /// order: set pending; if it was already set, stop (coalesced); if the
+    /// port is masked, stop (masked); otherwise, with the shared_info lock
+    /// dropped, raise the selector and upcall in vcpu_info (or the shadow
+    /// selector) and kick. The two caches' locks are never held together.
+    ///
+    /// - Parameters:
+    ///   - waiting: take the read side by waiting (the slow path) rather
+    ///     than by the design's fast-path policy (which may try and fail).
+    ///   - carried: set once any attempt of this send, through any mapping,
+    ///     changed the pending bit from 0 to 1. For replaying designs the
+    ///     bit set through the old mapping may have been carried over by the
+    ///     host's copy, so a later attempt that finds the bit already set
+    ///     must still raise the selector (reference section 9).
+    @inlinable @inline(__always)
+    func attempt(port: Int, vcpu: Int, waiting: Bool, context: inout DeliveryContext,
+                 carried: inout Bool) -> DeliveryResult {
+        let cache = sharedInfo
+        var masked = false
+        var setNow = false
+        while true {
+            let acquired = waiting
+                ? cache.pointee.lock.readLock(reader: context.slot)
+                : cache.pointee.lock.fastPathReadLock(reader: context.slot)
+            guard let ticket = acquired else {
+                return Lock.contentionPolicy == .drop ? .dropped : .wouldBlock
+            }
+            guard let page = cache.pointee.check(length: sharedInfoSize) else {
+                // Invariant 5: with an unusable mapping nothing is written.
+                _ = cache.pointee.lock.readUnlock(reader: context.slot, ticket)
+                return .wouldBlock
+            }
+            cache.pointee.lock.readSectionProbe()
+            setNow = !GuestAtomics.testAndSetBit(page + pendingOffset, port)
+            if setNow || carried {
+                masked = GuestAtomics.testBit(page + maskOffset, port)
+            }
+            let sectionHeld = cache.pointee.lock.readUnlock(reader: context.slot, ticket)
+            carried = carried || setNow
+            if sectionHeld { break }
+            // A writer overlapped: our bit may sit in a retired frame. Redo
+            // through whatever mapping is current (setting a bit is idempotent).
+            context.replays &+= 1
+        }
+        guard carried else { return .coalesced }
+        if !setNow { context.carriedSends &+= 1 }
+        if masked { return .masked }
+        raiseSelector(vcpu: vcpu, word: port &>> wordShift, waiting: waiting, context: &context)
+        return .delivered
+    }
+
+    /// The vcpu_info half of a delivery: set the selector bit and, if it was
+    /// newly set, `upcall_pending`; through the shadow selector when the
+    /// vcpu_info cache is unusable (or, for try designs, contended). Kicks
+    /// the vCPU after the lock is dropped when anything was newly raised.
+    @inlinable @inline(__always)
+    func raiseSelector(vcpu: Int, word: Int, waiting: Bool, context: inout DeliveryContext) {
+        let state = vcpus.pointer(at: vcpu)
+        var kick = false
+        while true {
+            let acquired = waiting
+                ? state.pointee.vcpuInfo.lock.readLock(reader: context.slot)
+                : state.pointee.vcpuInfo.lock.fastPathReadLock(reader: context.slot)
+            guard let ticket = acquired else {
+                kick = setShadowSelector(state, word: word) || kick
+                break
+            }
+            guard let info = state.pointee.vcpuInfo.check(length: vcpuInfoSize) else {
+                _ = state.pointee.vcpuInfo.lock.readUnlock(reader: context.slot, ticket)
+                kick = setShadowSelector(state, word: word) || kick
+                break
+            }
+            state.pointee.vcpuInfo.lock.readSectionProbe()
+            // Invariant 4: the selector is written only after the pending bit.
+            if !GuestAtomics.testAndSetBit(info + selectorOffset, word) {
+                GuestAtomics.storeByte(info + VCPUInfoLayout.upcallPendingOffset, 1)
+                kick = true
+            }
+            if state.pointee.vcpuInfo.lock.readUnlock(reader: context.slot, ticket) { break }
+            context.selectorReplays &+= 1
+        }
+        if kick { state.pointee.kick.kick() }
+    }
+
+    /// Sets `word` in the host-private shadow selector; true if newly set.
+    @inlinable @inline(__always)
+    func setShadowSelector(_ state: UnsafeMutablePointer<VCPUHostState<Lock>>, word: Int) -> Bool {
+        let bit = UInt64(1) &<< UInt64(word)
+        // Acquire-release: pairs with the acquiring snapshot and the
+        // clearing RMW in injectPendingEvents.
+        return state.pointee.shadowSelector.bitwiseOr(bit, ordering: .acquiringAndReleasing).oldValue & bit == 0
+    }
+}

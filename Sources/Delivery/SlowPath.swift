@@ -1,0 +1,40 @@
+import GuestMemory
+import PageCache
+import Platform
+
+extension EventChannelDomain where Lock: ~Copyable {
+    /// kvm_xen_set_evtchn: the fast path, then, on would-block, the slow
+    /// path. This is what a sender calls.
+    @inlinable
+    public func deliver(port: Int, vcpu: Int, context: inout DeliveryContext) -> DeliveryResult {
+        guard isValidTarget(port: port, vcpu: vcpu) else { return .invalid }
+        var carried = false
+        var result = attempt(port: port, vcpu: vcpu, waiting: false, context: &context, carried: &carried)
+        if result == .wouldBlock {
+            context.wouldBlock &+= 1
+            result = deliverSlow(port: port, vcpu: vcpu, context: &context, carried: &carried)
+        }
+        memory.quiescence.passQuiescentState(context.slot)
+        return result
+    }
+
+    /// The slow path: under xen_lock, retry the fast path with a waiting
+    /// read side, refreshing the shared_info cache after each would-block.
+    /// Under a storm of invalidations this can loop (the kernel's comment
+    /// says so); every refresh is counted in `context.retries`.
+    @inlinable @inline(never)
+    func deliverSlow(port: Int, vcpu: Int, context: inout DeliveryContext, carried: inout Bool) -> DeliveryResult {
+        slowPathLock.lock()
+        defer { slowPathLock.unlock() }
+        while true {
+            let result = attempt(port: port, vcpu: vcpu, waiting: true, context: &context, carried: &carried)
+            if result != .wouldBlock { return result }
+            context.retries &+= 1
+            if sharedInfo.pointee.refresh() == .inactive {
+                // A bit set through a mapping that was then deactivated (not
+                // moved) stays in the page: report the send by what it did.
+                return carried ? .delivered : .inactive
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import GuestMemory
+import PageCache
+import Platform
+import Synchronization
+
+extension EventChannelDomain where Lock: ~Copyable {
+    /// kvm_xen_inject_pending_events, on every vCPU entry: moves the shadow
+    /// selector into vcpu_info. Snapshot the shadow; under the vcpu_info
+    /// read side (refreshing the cache if needed) OR the snapshot into
+    /// `pending_sel`, clear exactly those bits from the shadow, and set
+    /// `upcall_pending`. Returns true if anything was merged; false if the
+    /// shadow was empty or the vcpu_info cache is inactive (bits stay).
+    @inlinable
+    public func injectPendingEvents(vcpu: Int, context: inout DeliveryContext) -> Bool {
+        let state = vcpus.pointer(at: vcpu)
+        // Acquire: pairs with the senders' RMW in setShadowSelector.
+        let snapshot = state.pointee.shadowSelector.load(ordering: .acquiring)
+        guard snapshot != 0 else { return false }
+        defer { memory.quiescence.passQuiescentState(context.slot) }
+        var cleared = false
+        while true {
+            let ticket = state.pointee.vcpuInfo.lock.readLock(reader: context.slot)
+            guard let info = state.pointee.vcpuInfo.check(length: vcpuInfoSize) else {
+                _ = state.pointee.vcpuInfo.lock.readUnlock(reader: context.slot, ticket)
+                if state.pointee.vcpuInfo.refresh() == .inactive { return cleared }
+                continue
+            }
+            state.pointee.vcpuInfo.lock.readSectionProbe()
+            GuestAtomics.orField(info + selectorOffset, byteCount: selectorBytes, snapshot)
+            if !cleared {
+                // Acquire-release: pairs with setShadowSelector; clears only
+                // the snapshot's bits, so bits set since then stay.
+                state.pointee.shadowSelector.bitwiseAnd(~snapshot, ordering: .acquiringAndReleasing)
+                cleared = true
+            }
+            GuestAtomics.storeByte(info + VCPUInfoLayout.upcallPendingOffset, 1)
+            if state.pointee.vcpuInfo.lock.readUnlock(reader: context.slot, ticket) { return true }
+            // Replay through the refreshed mapping (OR is idempotent).
+            context.selectorReplays &+= 1
+        }
+    }
+}
+
+extension VCPUInfoLayout {
+    /// `evtchn_upcall_pending` is at offset 0 in both ABIs.
+    @inlinable public static var upcallPendingOffset: Int { 0 }
+}

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct EvtchnBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evtchn-bench",
+        abstract: "Benchmarks locking designs for Xen event-channel delivery through a gfn-to-pfn cache.",
+        subcommands: [ListDesigns.self, Validate.self])
+}

@@ -1,0 +1,136 @@
+import Synchronization
+
+/// The one audited place where the model does atomic operations on bytes of
+/// guest memory (raw page frames).
+///
+/// Every operation works on the naturally aligned 64-bit word that holds the
+/// bits in question. Xen bitmaps are little-endian in both ABIs, so a 64-bit
+/// operation on the containing word changes exactly the same bits a 32-bit
+/// guest's 32-bit operation would, and leaves its neighbours (for example the
+/// upcall byte beside a compat selector) untouched.
+///
+/// Orderings are fixed per operation (Swift wants them as constants) and
+/// chosen for the protocol of reference section 6:
+/// - bit set/clear/test on pending and mask bits are sequentially
+///   consistent: the sender's "set pending, then test mask" and the guest's
+///   "clear mask, then test pending" (unmask) are a store-load pair that
+///   needs a single total order, as do an optimistic (seqlock) writer's bit
+///   write and the host's copy of the page;
+/// - selector updates (or, take) are acquire-release: a sender's selector
+///   RMW that reads the guest's clearing exchange synchronises with it, so
+///   the guest's earlier `upcall_pending = 0` is ordered before the sender's
+///   later `upcall_pending = 1` and the guest loops again;
+/// - the upcall byte is stored with release (after the selector) and loaded
+///   with acquire (before the guest's next exchange).
+public enum GuestAtomics {
+    /// The aligned word holding bit `bit` of the little-endian bitmap at
+    /// `bitmap`, and that bit's mask within it.
+    @inlinable @inline(__always)
+    static func locate(_ bitmap: UnsafeMutableRawPointer, _ bit: Int)
+        -> (word: UnsafeMutablePointer<Atomic<UInt64>>, mask: UInt64)
+    {
+        let address = UInt(bitPattern: bitmap) &+ UInt(bit >> 3)
+        let aligned = address & ~7
+        let shift = (address & 7) &* 8 &+ UInt(bit & 7)
+        // Guest frames are page-aligned allocations, so `aligned` lies inside
+        // the same frame as `bitmap`; Atomic<UInt64> has UInt64's layout.
+        let word = UnsafeMutableRawPointer(bitPattern: aligned)!.assumingMemoryBound(to: Atomic<UInt64>.self)
+        return (word, UInt64(1) &<< UInt64(shift))
+    }
+
+    /// Atomically sets bit `bit`; true if it was already set (`lock bts`).
+    @inlinable @inline(__always)
+    public static func testAndSetBit(_ bitmap: UnsafeMutableRawPointer, _ bit: Int) -> Bool {
+        let (word, mask) = locate(bitmap, bit)
+        return word.pointee.bitwiseOr(mask, ordering: .sequentiallyConsistent).oldValue & mask != 0
+    }
+
+    /// Atomically clears bit `bit`; true if it was set (`lock btr`).
+    @inlinable @inline(__always)
+    public static func testAndClearBit(_ bitmap: UnsafeMutableRawPointer, _ bit: Int) -> Bool {
+        let (word, mask) = locate(bitmap, bit)
+        return word.pointee.bitwiseAnd(~mask, ordering: .sequentiallyConsistent).oldValue & mask != 0
+    }
+
+    /// Reads bit `bit`.
+    @inlinable @inline(__always)
+    public static func testBit(_ bitmap: UnsafeMutableRawPointer, _ bit: Int) -> Bool {
+        let (word, mask) = locate(bitmap, bit)
+        return word.pointee.load(ordering: .sequentiallyConsistent) & mask != 0
+    }
+
+    /// Reads `count` (32 or 64) bits starting at bit `first` (a multiple of
+    /// `count`), as one value with bit 0 = bit `first`.
+    @inlinable @inline(__always)
+    public static func loadBits(_ bitmap: UnsafeMutableRawPointer, first: Int, count: Int) -> UInt64 {
+        assert(count == 32 || count == 64, "a field is 32 or 64 bits")
+        let (word, mask) = locate(bitmap, first)
+        let shift = UInt64(mask.trailingZeroBitCount)
+        let value = word.pointee.load(ordering: .acquiring) &>> shift
+        return count == 64 ? value : value & 0xFFFF_FFFF
+    }
+
+    /// Atomically ORs `bits` into the `byteCount`-byte field at `field`.
+    @inlinable @inline(__always)
+    public static func orField(_ field: UnsafeMutableRawPointer, byteCount: Int, _ bits: UInt64) {
+        let (word, mask) = locate(field, 0)
+        assert(byteCount == 8 || bits >> 32 == 0, "bits outside a 4-byte field")
+        _ = word.pointee.bitwiseOr(bits &<< UInt64(mask.trailingZeroBitCount), ordering: .acquiringAndReleasing)
+    }
+
+    /// Atomically reads the `byteCount`-byte field at `field` and sets it to
+    /// zero (`xchg` for 8 bytes; for 4 bytes an atomic and on the containing
+    /// word, which reads and clears exactly those 32 bits).
+    @inlinable @inline(__always)
+    public static func takeField(_ field: UnsafeMutableRawPointer, byteCount: Int) -> UInt64 {
+        let (word, mask) = locate(field, 0)
+        if byteCount == 8 {
+            assert(mask == 1, "8-byte field not 8-aligned")
+            return word.pointee.exchange(0, ordering: .acquiringAndReleasing)
+        }
+        let shift = UInt64(mask.trailingZeroBitCount)
+        let fieldMask: UInt64 = 0xFFFF_FFFF &<< shift
+        return (word.pointee.bitwiseAnd(~fieldMask, ordering: .acquiringAndReleasing).oldValue & fieldMask) &>> shift
+    }
+
+    /// Stores one byte (the upcall flags).
+    @inlinable @inline(__always)
+    public static func storeByte(_ byte: UnsafeMutableRawPointer, _ value: UInt8) {
+        byte.assumingMemoryBound(to: Atomic<UInt8>.self).pointee.store(value, ordering: .releasing)
+    }
+
+    /// Loads one byte.
+    @inlinable @inline(__always)
+    public static func loadByte(_ byte: UnsafeMutableRawPointer) -> UInt8 {
+        byte.assumingMemoryBound(to: Atomic<UInt8>.self).pointee.load(ordering: .acquiring)
+    }
+
+    /// Copies a page word by word with relaxed atomic accesses, writing the
+    /// same values to `copy` and `snapshot`, and returns nothing else: the
+    /// snapshot is exactly what the copy carried, so any later difference
+    /// between `source` and `snapshot` is a write that the copy missed.
+    public static func copyPage(from source: UnsafeMutableRawPointer, to copy: UnsafeMutableRawPointer,
+                                snapshot: UnsafeMutableRawPointer, bytes: Int) {
+        let words = bytes / 8
+        let from = source.assumingMemoryBound(to: Atomic<UInt64>.self)
+        let to = copy.assumingMemoryBound(to: Atomic<UInt64>.self)
+        let snap = snapshot.assumingMemoryBound(to: Atomic<UInt64>.self)
+        for index in 0..<words {
+            // Relaxed: the migration's seq_cst fence before the copy (see
+            // GuestMemory.migrate) orders it after the invalidation.
+            let value = from[index].load(ordering: .relaxed)
+            to[index].store(value, ordering: .relaxed)
+            snap[index].store(value, ordering: .relaxed)
+        }
+    }
+
+    /// For each 64-bit word, how many bits differ between two pages (relaxed
+    /// reads; called only for frames no thread should be writing).
+    public static func differingBitsPerWord(_ a: UnsafeMutableRawPointer, _ b: UnsafeMutableRawPointer, bytes: Int) -> [Int] {
+        let left = a.assumingMemoryBound(to: Atomic<UInt64>.self)
+        let right = b.assumingMemoryBound(to: Atomic<UInt64>.self)
+        return (0..<(bytes / 8)).map { index in
+            (left[index].load(ordering: .relaxed) ^ right[index].load(ordering: .relaxed)).nonzeroBitCount
+        }
+    }
+}

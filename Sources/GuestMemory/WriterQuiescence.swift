@@ -1,0 +1,90 @@
+import Platform
+import Synchronization
+
+/// When may the host reuse a retired frame? Only when no thread can still be
+/// writing into it through a mapping it read before the page moved.
+///
+/// Safe locking designs never write through a retired frame at all. Two
+/// kinds of design do: `seqlock` (it writes first and replays when the
+/// mapping moved underneath) and `nolock` (broken on purpose). So that their
+/// late writes land in a frame that is still quarantined, and are counted
+/// there, every thread that writes through page-cache mappings owns one slot
+/// here and passes a quiescent state after each operation (a send, a shadow
+/// merge). This is bookkeeping of the model, identical for every design;
+/// it costs one release store to a cache line the thread owns.
+///
+/// A slot is a counter of finished operations; the top bit marks the thread
+/// offline (idle or finished), when it holds no mapping at all.
+public final class WriterQuiescence: @unchecked Sendable {
+    @usableFromInline static let offlineBit: UInt64 = 1 << 63
+    @usableFromInline let slots: PaddedBuffer<Atomic<UInt64>>
+    private let registered = Atomic<Int>(0)
+
+    public var capacity: Int { slots.count }
+
+    public init(capacity: Int) {
+        precondition(capacity > 0, "at least one writer slot")
+        // Unclaimed slots are offline: they hold no mapping.
+        slots = PaddedBuffer(count: capacity) { _ in Atomic<UInt64>(WriterQuiescence.offlineBit) }
+    }
+
+    /// Claims a free slot for the calling thread and puts it online.
+    public func register() -> Int? {
+        let slot = registered.wrappingAdd(1, ordering: .relaxed).oldValue
+        guard slot < slots.count else { return nil }
+        goOnline(slot)
+        return slot
+    }
+
+    /// Slots handed out so far.
+    public var registeredCount: Int { min(registered.load(ordering: .relaxed), slots.count) }
+
+    /// The thread finished one operation and holds no mapping now.
+    @inlinable @inline(__always)
+    public func passQuiescentState(_ slot: Int) {
+        let counter = slots.pointer(at: slot)
+        let value = counter.pointee.load(ordering: .relaxed)
+        // Release: every write of the finished operation (possibly into a
+        // retired frame) happens-before the host's acquiring load in
+        // `isQuiescent`, which then audits or reuses that frame.
+        counter.pointee.store(value &+ 1, ordering: .releasing)
+    }
+
+    /// The thread stops using mappings (idle, waiting, or done).
+    public func goOffline(_ slot: Int) {
+        let counter = slots.pointer(at: slot)
+        // Release: pairs with the acquiring load in `isQuiescent`, as above.
+        counter.pointee.store(counter.pointee.load(ordering: .relaxed) | Self.offlineBit, ordering: .releasing)
+    }
+
+    /// The thread will use mappings again.
+    public func goOnline(_ slot: Int) {
+        let counter = slots.pointer(at: slot)
+        // Sequentially consistent: the thread's next loads of cache state
+        // must not move before this store (a store-load pair with the host's
+        // invalidation and its reading of the slots).
+        _ = counter.pointee.exchange(counter.pointee.load(ordering: .relaxed) & ~Self.offlineBit,
+                                     ordering: .sequentiallyConsistent)
+    }
+
+    /// The counters now, for comparing later.
+    public func snapshot() -> [UInt64] {
+        // Sequentially consistent fence: the retirement (the remap) that the
+        // caller just made comes before these reads in the single total order.
+        atomicMemoryFence(ordering: .sequentiallyConsistent)
+        return (0..<slots.count).map { slots.pointer(at: $0).pointee.load(ordering: .acquiring) }
+    }
+
+    /// True when every thread is offline or has finished two operations
+    /// since `earlier`: one that may have started before the snapshot, and a
+    /// whole one after it, which read the cache state the host left.
+    public func isQuiescent(since earlier: [UInt64]) -> Bool {
+        for (slot, then) in earlier.enumerated() {
+            // Acquire: pairs with the release in passQuiescentState/goOffline.
+            let now = slots.pointer(at: slot).pointee.load(ordering: .acquiring)
+            if now & Self.offlineBit != 0 { continue }
+            if (now & ~Self.offlineBit) &- (then & ~Self.offlineBit) < 2 { return false }
+        }
+        return true
+    }
+}

@@ -1,0 +1,92 @@
+import PageCache
+
+/// The locking designs evtchn-bench compares, by command-line name.
+/// Selection happens once, here, at the edge: `visit` hands a visitor the
+/// concrete type, and everything below is generic and specialised.
+public enum LockDesign: String, CaseIterable, Sendable, CustomStringConvertible {
+    case rwlock
+    case rwlockTrylock = "rwlock-trylock"
+    case rwlockTrydrop = "rwlock-trydrop"
+    case pthreadRWLock = "pthread-rwlock"
+    case mutex
+    case seqlock
+    case rcu
+    case percpu
+    case nolock
+
+    public var description: String { rawValue }
+
+    /// One line: what the read side does.
+    public var summary: String {
+        switch self {
+        case .rwlock: "queued reader-writer spinlock; readers add/sub a shared counter"
+        case .rwlockTrylock: "queued rwlock, read_trylock; contention = would-block, slow path"
+        case .rwlockTrydrop: "queued rwlock, read_trylock; contention drops the event (counted)"
+        case .pthreadRWLock: "glibc pthread_rwlock_t, default (reader-preferring) attributes"
+        case .mutex: "one exclusive pthread mutex for readers and writers, lock-free bit ops"
+        case .seqlock: "optimistic: read sequence, set bits, re-check; replay if it moved"
+        case .rcu: "epoch RCU: per-thread reader slot; invalidation waits a grace period"
+        case .percpu: "BRAVO-style per-reader indicators over a queued rwlock"
+        case .nolock: "no synchronisation (UNSAFE: proves the lost-event check works)"
+        }
+    }
+
+    /// Where the design comes from.
+    public var origin: String {
+        switch self {
+        case .rwlock: "Linux virt/kvm/pfncache.c gpc->lock (rwlock_t, kernel/locking/qrwlock.c)"
+        case .rwlockTrylock: "refused KVM patch \"don't block on pfncache locks\""
+        case .rwlockTrydrop: "Xen per-channel rwlock taken with trylock in IRQ context"
+        case .pthreadRWLock: "what a userspace VMM would reach for"
+        case .mutex: "QEMU hw/i386/kvm/xen_evtchn.c port_lock"
+        case .seqlock: "none: this suite's optimistic design with idempotent replay"
+        case .rcu: "Linux SRCU, liburcu (mb flavour)"
+        case .percpu: "BRAVO (USENIX ATC 2019), Linux percpu-rwsem"
+        case .nolock: "none (negative control)"
+        }
+    }
+
+    /// Whether lost events must be zero for this design.
+    public var isSafe: Bool { self != .nolock }
+
+    /// Calls the visitor with this design's lock type.
+    public func visit<Visitor: LockDesignVisitor>(_ visitor: Visitor) -> Visitor.Result {
+        switch self {
+        case .rwlock: visitor.visit(QueuedRWLock<WaitingReaders>.self, design: self)
+        case .rwlockTrylock: visitor.visit(QueuedRWLock<TrylockOrSlowPath>.self, design: self)
+        case .rwlockTrydrop: visitor.visit(QueuedRWLock<TrylockOrDrop>.self, design: self)
+        case .pthreadRWLock: visitor.visit(PThreadRWLockDesign.self, design: self)
+        case .mutex: visitor.visit(MutexDesign.self, design: self)
+        case .seqlock: visitor.visit(SeqLockDesign.self, design: self)
+        case .rcu: visitor.visit(EpochRCU.self, design: self)
+        case .percpu: visitor.visit(BiasedReaderLock.self, design: self)
+        case .nolock: visitor.visit(NoLock.self, design: self)
+        }
+    }
+
+    /// Parses a comma list of names, or `all`.
+    public static func parseList(_ text: String) throws(DesignListError) -> [LockDesign] {
+        if text == "all" { return allCases }
+        var designs: [LockDesign] = []
+        for name in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let trimmed = String(name.filter { !$0.isWhitespace })
+            guard let design = LockDesign(rawValue: trimmed) else { throw DesignListError(name: trimmed) }
+            if !designs.contains(design) { designs.append(design) }
+        }
+        return designs
+    }
+}
+
+public struct DesignListError: Error, CustomStringConvertible, Sendable {
+    public let name: String
+    public var description: String {
+        "unknown design '\(name)'; known: \(LockDesign.allCases.map(\.rawValue).joined(separator: ", ")), or all"
+    }
+}
+
+/// Receives the concrete lock type of a design (a generic function cannot be
+/// a closure in Swift, hence a visitor).
+public protocol LockDesignVisitor {
+    associatedtype Result
+    func visit<Lock: ReadMostlyLock & ~Copyable>(_ lock: Lock.Type, design: LockDesign) -> Result
+}

@@ -1,0 +1,150 @@
+import GuestMemory
+import Platform
+import Synchronization
+
+/// A gfn-to-pfn cache (Linux virt/kvm/pfncache.c): a host mapping of one
+/// guest address, with the verbs activate, check, refresh, invalidate and
+/// deactivate, guarded by a read-mostly lock of the design under test.
+///
+/// State (active, valid, generation, khva, guest frame and offset) changes
+/// only with the write side held. Readers look at it with the read side
+/// held, or, for designs whose readers do not exclude writers (rcu, seqlock),
+/// inside a section the design validates. Fields are atomics so that such
+/// optimistic reads are well defined; under a lock they are plain loads.
+public struct GfnPfnCache<Lock: ReadMostlyLock & ~Copyable>: ~Copyable, @unchecked Sendable {
+    public let lock: Lock
+    /// gpc->refresh_lock: serialises refresh, activate and deactivate.
+    let refreshLock = PThreadMutex()
+    @usableFromInline unowned(unsafe) let memory: GuestMemory
+
+    @usableFromInline static var activeFlag: UInt8 { 1 }
+    @usableFromInline static var validFlag: UInt8 { 2 }
+
+    @usableFromInline let flags = Atomic<UInt8>(0)
+    @usableFromInline let generation = Atomic<UInt64>(0)
+    /// Host address of the cached guest address (frame + offset), 0 if none.
+    @usableFromInline let khva = Atomic<UInt>(0)
+    @usableFromInline let guestFrame = Atomic<Int>(-1)
+    @usableFromInline let pageOffset = Atomic<Int>(0)
+
+    public init(memory: GuestMemory, readerCapacity: Int) {
+        self.memory = memory
+        self.lock = Lock(readerCapacity: readerCapacity)
+    }
+
+    // MARK: Fast-path verbs (caller is inside a read section)
+
+    /// kvm_gpc_check: the mapped address if the cache is active, valid,
+    /// of the current memslot generation, and `length` bytes fit in the page;
+    /// nil otherwise (the caller returns would-block or uses a fallback).
+    @inlinable @inline(__always)
+    public func check(length: Int) -> UnsafeMutableRawPointer? {
+        // Acquire: pairs with the release store of the flags in refresh, so
+        // a reader that sees `valid` also sees the khva published with it.
+        guard flags.load(ordering: .acquiring) == Self.activeFlag | Self.validFlag,
+              generation.load(ordering: .relaxed) == memory.memslotGeneration,
+              pageOffset.load(ordering: .relaxed) &+ length <= GuestMemory.pageSize
+        else { return nil }
+        return UnsafeMutableRawPointer(bitPattern: khva.load(ordering: .relaxed))
+    }
+
+    // MARK: Host verbs
+
+    public var isActive: Bool { flags.load(ordering: .relaxed) & Self.activeFlag != 0 }
+    public var isValid: Bool { flags.load(ordering: .relaxed) & Self.validFlag != 0 }
+    /// The guest frame this cache maps, or nil when inactive.
+    public var mappedGuestFrame: Int? { isActive ? guestFrame.load(ordering: .relaxed) : nil }
+    public var mappedOffset: Int { pageOffset.load(ordering: .relaxed) }
+
+    public enum RefreshResult: Equatable, Sendable {
+        case refreshed
+        /// The cache is not active (kvm_gpc_refresh returns -EINVAL).
+        case inactive
+    }
+
+    /// kvm_gpc_activate: maps guest address (`guestFrame`, `offset`).
+    @discardableResult
+    public func activate(guestFrame frame: Int, offset: Int) -> RefreshResult {
+        precondition(frame >= 0 && frame < memory.guestFrameCount, "no such guest frame")
+        precondition(offset >= 0 && offset < GuestMemory.pageSize, "offset outside the page")
+        refreshLock.lock()
+        defer { refreshLock.unlock() }
+        lock.writeLock()
+        guestFrame.store(frame, ordering: .relaxed)
+        pageOffset.store(offset, ordering: .relaxed)
+        khva.store(0, ordering: .relaxed)
+        // Release: pairs with the acquire in check (active without valid
+        // only makes check fail; the release keeps the order uniform).
+        flags.store(Self.activeFlag, ordering: .releasing)
+        lock.writeUnlock()
+        // The old mapping's page did not move, but nothing may write through
+        // it once the guest believes its data lives elsewhere.
+        lock.synchronize()
+        return refreshLocked()
+    }
+
+    /// kvm_gpc_deactivate: forgets the mapping; once this returns nothing
+    /// writes through it.
+    public func deactivate() {
+        refreshLock.lock()
+        defer { refreshLock.unlock() }
+        lock.writeLock()
+        flags.store(0, ordering: .releasing)
+        khva.store(0, ordering: .relaxed)
+        lock.writeUnlock()
+        lock.synchronize()
+    }
+
+    /// kvm_gpc_refresh: re-translates the guest address and republishes it.
+    @discardableResult
+    public func refresh() -> RefreshResult {
+        refreshLock.lock()
+        defer { refreshLock.unlock() }
+        return refreshLocked()
+    }
+
+    private func refreshLocked() -> RefreshResult {
+        var backoff = Backoff()
+        while true {
+            guard isActive else { return .inactive }
+            if isValid, generation.load(ordering: .relaxed) == memory.memslotGeneration { return .refreshed }
+            // hva_to_pfn_retry: translate without the lock, then publish
+            // under the write side unless an invalidation overlapped.
+            guard let sequence = memory.beginTranslation() else {
+                backoff.pause()
+                continue
+            }
+            let frame = guestFrame.load(ordering: .relaxed)
+            let address = memory.hostAddress(ofGuestFrame: frame) + pageOffset.load(ordering: .relaxed)
+            lock.writeLock()
+            if memory.translationMustRetry(since: sequence) {
+                lock.writeUnlock()
+                backoff.pause()
+                continue
+            }
+            khva.store(UInt(bitPattern: address), ordering: .relaxed)
+            generation.store(memory.memslotGeneration, ordering: .relaxed)
+            // Release: publishes khva and generation with `valid`; pairs
+            // with the acquiring load of the flags in check.
+            flags.store(Self.activeFlag | Self.validFlag, ordering: .releasing)
+            lock.writeUnlock()
+            return .refreshed
+        }
+    }
+
+    /// The MMU notifier's part (gfn_to_pfn_cache_invalidate_start): if this
+    /// cache maps `frame`, mark it invalid under the write side, then wait
+    /// until no reader can still write through the old mapping.
+    public func invalidate(guestFrame frame: Int) {
+        // Unlocked pre-check, as in the kernel: a cache that maps another
+        // frame is left alone; the decision is re-made under the write side.
+        guard isValid, guestFrame.load(ordering: .relaxed) == frame else { return }
+        lock.writeLock()
+        let mapsFrame = isValid && guestFrame.load(ordering: .relaxed) == frame
+        if mapsFrame {
+            flags.store(flags.load(ordering: .relaxed) & ~Self.validFlag, ordering: .releasing)
+        }
+        lock.writeUnlock()
+        if mapsFrame { lock.synchronize() }
+    }
+}

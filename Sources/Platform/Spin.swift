@@ -1,0 +1,59 @@
+import CEvtchnShim
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Spin-wait hint for busy loops (`pause` on x86).
+@inlinable @inline(__always)
+public func cpuRelax() {
+    evtchn_cpu_relax()
+}
+
+/// Gives the CPU away; used by spinners that may wait on a preempted thread.
+@inlinable
+public func yieldThread() {
+    _ = sched_yield()
+}
+
+/// Monotonic wall clock in nanoseconds (CLOCK_MONOTONIC, served by the vDSO).
+@inlinable
+public func monotonicNanoseconds() -> UInt64 {
+    var ts = timespec()
+    // clock_gettime(CLOCK_MONOTONIC) cannot fail with a valid pointer.
+    _ = clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+}
+
+/// The raw cycle counter (TSC on x86); only differences on one CPU mean anything.
+@inlinable @inline(__always)
+public func readCycleCounter() -> UInt64 {
+    evtchn_read_cycle_counter()
+}
+
+/// A bounded spin-then-yield back-off for host-side waits (never on the
+/// senders' fast path): spins with `pause` first, then yields, so a waiter on
+/// an oversubscribed machine does not burn the waited-for thread's CPU.
+public struct Backoff {
+    @usableFromInline var spins = 0
+
+    @inlinable public init() {}
+
+    @inlinable
+    public mutating func pause() {
+        spins &+= 1
+        if spins < 128 {
+            cpuRelax()
+        } else {
+            yieldThread()
+        }
+    }
+}
+
+/// Sleeps the calling thread (host-side pacing only, never in measured code).
+public func sleepMicroseconds(_ microseconds: Int) {
+    var request = timespec(tv_sec: microseconds / 1_000_000, tv_nsec: (microseconds % 1_000_000) * 1000)
+    var remaining = timespec()
+    while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+}
