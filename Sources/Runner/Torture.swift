@@ -141,17 +141,14 @@ private final class TortureControl: Sendable {
 private struct TortureRun<Lock: ReadMostlyLock & ~Copyable> {
     let configuration: TortureConfiguration
     /// The ports in use: k * 67 mod portCount (67 is odd, so they are
-    /// distinct and spread over every pending word).
-    let ports: [Int]
+    /// distinct and spread over every pending word), port k bound to vCPU
+    /// k mod vcpus.
+    let targets: [SendTarget]
 
     init(configuration: TortureConfiguration) {
         self.configuration = configuration
         let count = configuration.abi.portCount
-        ports = (0..<configuration.ports).map { ($0 * 67) % count }
-    }
-
-    func target(ofIndex index: Int) -> (port: Int, vcpu: Int) {
-        (ports[index], index % configuration.vcpus)
+        targets = (0..<configuration.ports).map { SendTarget(port: ($0 * 67) % count, vcpu: $0 % configuration.vcpus) }
     }
 
     func run() throws(SystemError) -> TortureReport {
@@ -167,8 +164,8 @@ private struct TortureRun<Lock: ReadMostlyLock & ~Copyable> {
                 domain.activateVCPUInfo(vcpu: vcpu, guestFrame: 1, offset: 64 * vcpu)
             }
         }
-        let masked = c.maskEvery == 0 ? [] : stride(from: 0, to: ports.count, by: c.maskEvery).map { $0 }
-        for index in masked { domain.guestMask(port: ports[index]) }
+        let masked = c.maskEvery == 0 ? [] : stride(from: 0, to: targets.count, by: c.maskEvery).map { targets[$0] }
+        for target in masked { domain.guestMask(port: Int(target.port)) }
 
         let control = TortureControl()
         let start = monotonicNanoseconds()
@@ -196,9 +193,8 @@ private struct TortureRun<Lock: ReadMostlyLock & ~Copyable> {
         if domain.sharedInfoIsValid == false { domain.activateSharedInfo() }
         var context = domain.makeContext()!
         var outcome = drain(domain, context: &context)
-        for index in masked {
-            let (port, vcpu) = target(ofIndex: index)
-            domain.guestUnmask(port: port, vcpu: vcpu)
+        for target in masked {
+            domain.guestUnmask(port: Int(target.port), vcpu: Int(target.vcpu))
         }
         let after = drain(domain, context: &context)
         memory.auditQuarantine()
@@ -245,14 +241,16 @@ private struct TortureRun<Lock: ReadMostlyLock & ~Copyable> {
 
     private func spawnSender(_ sender: Int, domain: EventChannelDomain<Lock>, control: TortureControl) throws(SystemError) -> HostThread {
         let limit = configuration.sendsPerSender
-        let run = self
+        let targets = self.targets
         return try HostThread.spawn {
             var context = domain.makeContext()!
             var counters = DeliveryCounters()
             var random = XorShift(seed: UInt64(sender) &+ 1)
-            while counters.sends < limit, !control.stop.load(ordering: .relaxed) {
-                let (port, vcpu) = run.target(ofIndex: Int(random.next() % UInt64(run.ports.count)))
-                counters.record(domain.deliver(port: port, vcpu: vcpu, context: &context))
+            targets.withUnsafeBufferPointer { targets in
+                while counters.sends < limit, !control.stop.load(ordering: .relaxed) {
+                    sendBurst(domain: domain, targets: targets, count: min(256, limit - counters.sends),
+                              random: &random, context: &context, counters: &counters)
+                }
             }
             domain.memory.quiescence.goOffline(context.slot)
             counters.absorb(context)
@@ -303,17 +301,5 @@ private struct TortureRun<Lock: ReadMostlyLock & ~Copyable> {
             }
             control.results.withLock { $0.hostRounds = rounds }
         }
-    }
-}
-
-/// xorshift64: cheap per-thread pseudo-random numbers.
-struct XorShift {
-    var state: UInt64
-    init(seed: UInt64) { state = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed &* 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state ^= state << 13
-        state ^= state >> 7
-        state ^= state << 17
-        return state
     }
 }
