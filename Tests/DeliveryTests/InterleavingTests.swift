@@ -1,0 +1,117 @@
+import Delivery
+import GuestMemory
+import LockDesigns
+import PageCache
+import Synchronization
+import Testing
+
+/// What the probe inside read sections should do; tests in the serialized
+/// suite below set it. Only `InterleavedLock` reads it.
+nonisolated(unsafe) var sectionProbe: (() -> Void)?
+
+/// A design with a hook in its read sections: after the cache check
+/// succeeded and before anything is written through the mapping. Lets a
+/// test force "the host moves the page right now" deterministically, on
+/// one thread, with no timing.
+struct InterleavedLock<Base: ReadMostlyLock & ~Copyable>: ~Copyable, ReadMostlyLock, @unchecked Sendable {
+    let base: Base
+    init(readerCapacity: Int) { base = Base(readerCapacity: readerCapacity) }
+    static var contentionPolicy: ContentionPolicy { Base.contentionPolicy }
+    static var replaysStaleWrites: Bool { Base.replaysStaleWrites }
+    func readLock(reader: Int) -> ReadTicket { base.readLock(reader: reader) }
+    func tryReadLock(reader: Int) -> ReadTicket? { base.tryReadLock(reader: reader) }
+    func readUnlock(reader: Int, _ ticket: ReadTicket) -> Bool { base.readUnlock(reader: reader, ticket) }
+    func writeLock() { base.writeLock() }
+    func writeUnlock() { base.writeUnlock() }
+    func synchronize() { base.synchronize() }
+    func readSectionProbe() { sectionProbe?() }
+}
+
+/// Fires `action` once, at the `nth` read section (1-based).
+func probe(atSection nth: Int, _ action: @escaping () -> Void) {
+    var sections = 0
+    sectionProbe = {
+        sections += 1
+        if sections == nth { action() }
+    }
+}
+
+/// Invariant 7: after invalidate returns nothing writes through the old
+/// mapping, and a host that moves the page loses any write that breaks it.
+@Suite("Deterministic interleavings", .serialized)
+struct InterleavingTests {
+    @Test("nolock: a send whose page moves mid-section writes into the retired frame and is lost")
+    func nolockLosesTheEvent() throws {
+        defer { sectionProbe = nil }
+        let domain = try makeDomain(InterleavedLock<NoLock>.self, abi: .longMode)
+        var context = domain.makeContext()!
+        probe(atSection: 1) { domain.memory.migrate(guestFrame: 0) }
+        let result = domain.deliver(port: 66, vcpu: 0, context: &context)
+        #expect(result == .delivered, "the sender believes it delivered")
+        #expect(!domain.guestPending(port: 66), "but the live page never saw the bit")
+        #expect(domain.runUpcallHandler(vcpu: 0).handled == 0)
+        domain.memory.auditQuarantine()
+        #expect(domain.memory.staleBits(guestFrame: 0, bytes: 0x800..<0xA00) == 1)
+        #expect(context.replays == 0)
+    }
+
+    @Test("seqlock: the same interleaving is caught by the re-check and replayed", arguments: GuestABI.allCases)
+    func seqlockReplays(abi: GuestABI) throws {
+        defer { sectionProbe = nil }
+        let domain = try makeDomain(InterleavedLock<SeqLockDesign>.self, abi: abi)
+        var context = domain.makeContext()!
+        probe(atSection: 1) { domain.memory.migrate(guestFrame: 0) }
+        #expect(domain.deliver(port: 66, vcpu: 0, context: &context) == .delivered)
+        #expect(context.replays == 1)
+        #expect(context.carriedSends == 0, "the copy preceded the stale write: the replay sets the bit anew")
+        #expect(domain.guestPending(port: 66), "the replay set the bit in the live page")
+        #expect(domain.injectPendingEvents(vcpu: 0, context: &context) || domain.guestUpcallPending(vcpu: 0))
+        #expect(domain.runUpcallHandler(vcpu: 0).handled == 1)
+        domain.memory.auditQuarantine()
+        let stale = domain.memory.staleBits(guestFrame: 0, bytes: abi.sharedInfo.pendingOffset..<abi.sharedInfo.maskOffset)
+        #expect(stale == 1, "the first attempt's write is visible in the retired frame")
+        #expect(stale <= context.replays, "and it is covered by a replay")
+    }
+
+    @Test("seqlock: a page move during the vcpu_info section replays the selector")
+    func seqlockSelectorReplay() throws {
+        defer { sectionProbe = nil }
+        let domain = try makeDomain(InterleavedLock<SeqLockDesign>.self, abi: .longMode)
+        var context = domain.makeContext()!
+        // Section 1 is shared_info's; section 2 is vcpu_info's, which sits in
+        // the same page (default slot).
+        probe(atSection: 2) { domain.memory.migrate(guestFrame: 0) }
+        #expect(domain.deliver(port: 130, vcpu: 1, context: &context) == .delivered)
+        #expect(context.replays == 0)
+        #expect(context.selectorReplays == 1)
+        // The replay found the vcpu_info cache invalid and used the shadow.
+        #expect(domain.shadowSelector(vcpu: 1) == 1 << 2)
+        #expect(domain.injectPendingEvents(vcpu: 1, context: &context))
+        #expect(domain.runUpcallHandler(vcpu: 1).handled == 1)
+    }
+
+    @Test("rwlock: a migration cannot start inside a read section", .timeLimit(.minutes(1)))
+    func rwlockExcludesTheHost() throws {
+        defer { sectionProbe = nil }
+        let domain = try makeDomain(InterleavedLock<QueuedRWLock<WaitingReaders>>.self, abi: .longMode)
+        var context = domain.makeContext()!
+        let migrated = Atomic<Bool>(false)
+        nonisolated(unsafe) var migratedInsideSection = false
+        nonisolated(unsafe) var host: HostThreadBox?
+        probe(atSection: 1) {
+            // Start the host now; it must wait for this section to end.
+            host = HostThreadBox {
+                domain.memory.migrate(guestFrame: 0)
+                migrated.store(true, ordering: .releasing)
+            }
+            for _ in 0..<10_000 { yieldIfPossible() }
+            migratedInsideSection = migrated.load(ordering: .acquiring)
+        }
+        #expect(domain.deliver(port: 66, vcpu: 0, context: &context) == .delivered)
+        host?.join()
+        #expect(!migratedInsideSection)
+        #expect(domain.guestPending(port: 66), "the bit was carried to the new frame by the copy")
+        domain.memory.auditQuarantine()
+        #expect(domain.memory.staleBits == 0)
+    }
+}
