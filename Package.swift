@@ -10,7 +10,9 @@
 //   PageCache           the gfn-to-pfn cache and the read-mostly lock contract
 //   Delivery            fast path, slow path, shadow merge, guest upcall handler
 //   LockDesigns         one type per locking design, chosen once at the edge
-//   Runner              threads, workloads, validation (torture) harness
+//   Runner              topology, placement, threads, workloads, measurement,
+//                       validation (torture) harness
+//   Reports             CSV rows and files (schema in results/README.md)
 //   EvtchnBench         the command line
 import PackageDescription
 
@@ -21,10 +23,11 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "evtchn-bench", targets: ["EvtchnBench"]),
-        .library(name: "EvtchnCore", targets: ["Platform", "GuestMemory", "PageCache", "Delivery", "LockDesigns", "Runner"]),
+        .library(name: "EvtchnCore", targets: ["Platform", "GuestMemory", "PageCache", "Delivery", "LockDesigns", "Runner", "Reports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         .target(name: "CEvtchnShim"),
@@ -34,15 +37,19 @@ let package = Package(
         .target(name: "PageCache", dependencies: ["GuestMemory", "Platform"], swiftSettings: strict),
         .target(name: "Delivery", dependencies: ["PageCache", "GuestMemory", "Platform"], swiftSettings: strict),
         .target(name: "LockDesigns", dependencies: ["PageCache", "Platform"], swiftSettings: strict),
-        .target(name: "Runner", dependencies: ["Delivery", "LockDesigns", "PageCache", "GuestMemory", "Platform"], swiftSettings: strict),
+        .target(name: "Runner", dependencies: ["Delivery", "LockDesigns", "PageCache", "GuestMemory", "Platform",
+                                               .product(name: "Histogram", package: "hdrhistogram-swift")],
+                swiftSettings: strict),
+        .target(name: "Reports", dependencies: ["Platform"], swiftSettings: strict),
         .executableTarget(
             name: "EvtchnBench",
-            dependencies: ["Runner", "LockDesigns", "GuestMemory", "Platform",
+            dependencies: ["Runner", "Reports", "LockDesigns", "GuestMemory", "Platform",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .testTarget(name: "GuestMemoryTests", dependencies: ["GuestMemory", "Platform"], swiftSettings: strict),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "LockDesigns", "PageCache", "GuestMemory", "Platform"], swiftSettings: strict),
         .testTarget(name: "LockDesignsTests", dependencies: ["LockDesigns", "PageCache", "Platform"], swiftSettings: strict),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "LockDesigns", "Delivery", "GuestMemory"], swiftSettings: strict),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "LockDesigns", "Delivery", "GuestMemory", "Platform"], swiftSettings: strict),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports"], swiftSettings: strict),
     ]
 )

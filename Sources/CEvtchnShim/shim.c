@@ -4,6 +4,8 @@
 #include <linux/futex.h>
 #include <sched.h>
 #include <sys/syscall.h>
+#include <signal.h>
+#include <string.h>
 #include <unistd.h>
 
 int evtchn_futex_wait(uint32_t *word, uint32_t expected) {
@@ -56,3 +58,23 @@ int evtchn_rwlock_init(pthread_rwlock_t *lock, int prefer_writer) {
     pthread_rwlockattr_destroy(&attr);
     return rc;
 }
+
+static volatile sig_atomic_t interrupted_flag = 0;
+
+static void on_interrupt(int signo) {
+    interrupted_flag = 1;
+    /* A second Ctrl-C kills the process the usual way. */
+    signal(signo, SIG_DFL);
+}
+
+int evtchn_install_interrupt_handler(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof(action));
+    action.sa_handler = on_interrupt;
+    sigemptyset(&action.sa_mask);
+    if (sigaction(SIGINT, &action, NULL) != 0) return errno;
+    if (sigaction(SIGTERM, &action, NULL) != 0) return errno;
+    return 0;
+}
+
+int evtchn_interrupted(void) { return interrupted_flag != 0; }

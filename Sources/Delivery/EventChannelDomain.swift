@@ -145,3 +145,8 @@ public final class EventChannelDomain<Lock: ReadMostlyLock & ~Copyable>: MMUNoti
         return (address / GuestMemory.pageSize, address % GuestMemory.pageSize)
     }
 }
+
+extension EventChannelDomain where Lock: ~Copyable {
+    /// Kicks `vcpu` (wakes it if halted), e.g. to make it notice a stop.
+    public func kick(vcpu: Int) { vcpus.pointer(at: vcpu).pointee.kick.kick() }
+}

@@ -5,5 +5,6 @@ struct EvtchnBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evtchn-bench",
         abstract: "Benchmarks locking designs for Xen event-channel delivery through a gfn-to-pfn cache.",
-        subcommands: [ListDesigns.self, Validate.self])
+        subcommands: [RunCommand.self, ListDesigns.self, TopologyCommand.self, Validate.self],
+        defaultSubcommand: nil)
 }

@@ -5,8 +5,8 @@ import Runner
 
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Torture each design (senders, guest, host migrating pages) and check that no event is lost.",
-        discussion: "Exits non-zero if a safe design loses an event. nolock is expected to lose some.")
+        abstract: "Torture each design (senders racing on shared ports, guest handler, host migrating the page) and check that no event is lost.",
+        discussion: "Exits non-zero if a safe design loses an event. nolock is expected to lose some (it is the negative control).")
 
     @Option(help: "Designs: a comma list, or all.")
     var design = "all"
@@ -23,28 +23,30 @@ struct Validate: ParsableCommand {
     @Option(help: "Upper bound on each run, in seconds.")
     var seconds = 0.5
 
-    @Option(help: "Host action: migrate, toggle, or none.")
+    @Option(help: "Host action: migrate (back to back), toggle (shared_info activation), or idle.")
     var host = "migrate"
 
     func run() throws {
         let designs: [LockDesign]
         do { designs = try LockDesign.parseList(design) } catch { throw ValidationError(error.description) }
         guard let guestABI = GuestABI(rawValue: abi) else { throw ValidationError("unknown ABI '\(abi)'; use 64 or 32") }
-        guard let action = TortureConfiguration.HostAction(rawValue: host) else {
-            throw ValidationError("unknown host action '\(host)'; use migrate, toggle or none")
+        let action: HostAction
+        switch host {
+        case "migrate": action = .migrate(everyMicroseconds: 0)
+        case "toggle": action = .toggleActivation
+        case "idle": action = .idle
+        default: throw ValidationError("unknown host action '\(host)'; use migrate, toggle or idle")
         }
         var failed: [LockDesign] = []
         for design in designs {
-            var configuration = TortureConfiguration(design: design)
-            configuration.abi = guestABI
+            var configuration = RunConfiguration.validation(design: design, abi: guestABI, seconds: seconds)
             configuration.senders = senders
             configuration.vcpus = vcpus
-            configuration.maxSeconds = seconds
-            configuration.hostAction = action
-            let report: TortureReport
-            do { report = try runTorture(configuration) } catch { throw ValidationError(error.description) }
-            print(report)
-            if design.isSafe && report.lost != 0 { failed.append(design) }
+            configuration.host = action
+            let result: RunResult
+            do { result = try runConfiguration(configuration) } catch { throw ValidationError(error.description) }
+            print(result.summaryLine)
+            if design.isSafe && result.lost != 0 { failed.append(design) }
         }
         if !failed.isEmpty {
             print("LOST EVENTS in safe designs: \(failed.map(\.rawValue).joined(separator: ", "))")

@@ -73,8 +73,11 @@ public struct BiasedReaderLock: ~Copyable, ReadMostlyLock, @unchecked Sendable {
         let start = monotonicNanoseconds()
         for slot in 0..<visibleReaders.count {
             var backoff = Backoff()
-            // Acquire: pairs with readUnlock's release.
-            while visibleReaders.pointer(at: slot).pointee.load(ordering: .acquiring) { backoff.pause() }
+            // Sequentially consistent: the other half of the store-load pair
+            // with readLock (clear the bias, then read the slots; a reader
+            // publishes its slot, then reads the bias); it also acquires
+            // readUnlock's release.
+            while visibleReaders.pointer(at: slot).pointee.load(ordering: .sequentiallyConsistent) { backoff.pause() }
         }
         let now = monotonicNanoseconds()
         inhibitUntil.store(now &+ (now &- start) &* Self.inhibitMultiplier, ordering: .relaxed)

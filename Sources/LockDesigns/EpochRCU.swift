@@ -54,8 +54,11 @@ public struct EpochRCU: ~Copyable, ReadMostlyLock, @unchecked Sendable {
         for slot in 0..<readers.count {
             var backoff = Backoff()
             while true {
-                // Acquire: pairs with readUnlock's release.
-                let state = readers.pointer(at: slot).pointee.load(ordering: .acquiring)
+                // Sequentially consistent: the other half of the store-load
+                // pair with readLock's exchange (the epoch increment above
+                // and the cache's seq_cst invalidation precede it in the
+                // single total order); it also acquires readUnlock's release.
+                let state = readers.pointer(at: slot).pointee.load(ordering: .sequentiallyConsistent)
                 if state == 0 || state >= target { break }
                 backoff.pause()
             }

@@ -66,23 +66,11 @@ public enum LockDesign: String, CaseIterable, Sendable, CustomStringConvertible 
 
     /// Parses a comma list of names, or `all`.
     public static func parseList(_ text: String) throws(DesignListError) -> [LockDesign] {
-        if text == "all" { return allCases }
-        var designs: [LockDesign] = []
-        for name in text.split(separator: ",", omittingEmptySubsequences: false) {
-            let trimmed = String(name.filter { !$0.isWhitespace })
-            guard let design = LockDesign(rawValue: trimmed) else { throw DesignListError(name: trimmed) }
-            if !designs.contains(design) { designs.append(design) }
-        }
-        return designs
+        try parseNameList(text, option: "--design")
     }
 }
 
-public struct DesignListError: Error, CustomStringConvertible, Sendable {
-    public let name: String
-    public var description: String {
-        "unknown design '\(name)'; known: \(LockDesign.allCases.map(\.rawValue).joined(separator: ", ")), or all"
-    }
-}
+public typealias DesignListError = NameListError
 
 /// Receives the concrete lock type of a design (a generic function cannot be
 /// a closure in Swift, hence a visitor).

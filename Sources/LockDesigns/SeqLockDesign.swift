@@ -31,12 +31,14 @@ public struct SeqLockDesign: ~Copyable, ReadMostlyLock, @unchecked Sendable {
 
     @inlinable @inline(__always)
     public func readLock(reader: Int) -> ReadTicket {
+        var backoff = Backoff()
         while true {
             // Acquire: pairs with writeUnlock's release, so the section sees
             // everything the last writer published.
             let start = sequence.load(ordering: .acquiring)
             if start & 1 == 0 { return ReadTicket(start) }
-            cpuRelax()
+            // A writer is inside (and may be preempted): spin, then yield.
+            backoff.pause()
         }
     }
 

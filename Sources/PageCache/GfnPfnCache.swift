@@ -39,9 +39,13 @@ public struct GfnPfnCache<Lock: ReadMostlyLock & ~Copyable>: ~Copyable, @uncheck
     /// nil otherwise (the caller returns would-block or uses a fallback).
     @inlinable @inline(__always)
     public func check(length: Int) -> UnsafeMutableRawPointer? {
-        // Acquire: pairs with the release store of the flags in refresh, so
-        // a reader that sees `valid` also sees the khva published with it.
-        guard flags.load(ordering: .acquiring) == Self.activeFlag | Self.validFlag,
+        // Sequentially consistent (a plain load on x86): pairs with the
+        // release store of the flags in refresh, so a reader that sees
+        // `valid` also sees the khva published with it; and with the seq_cst
+        // store of invalidate/deactivate, for designs whose readers announce
+        // themselves with a seq_cst RMW instead of excluding the writer (rcu,
+        // percpu): a reader the grace period did not see must see `invalid`.
+        guard flags.load(ordering: .sequentiallyConsistent) == Self.activeFlag | Self.validFlag,
               generation.load(ordering: .relaxed) == memory.memslotGeneration,
               pageOffset.load(ordering: .relaxed) &+ length <= GuestMemory.pageSize
         else { return nil }
@@ -89,7 +93,8 @@ public struct GfnPfnCache<Lock: ReadMostlyLock & ~Copyable>: ~Copyable, @uncheck
         refreshLock.lock()
         defer { refreshLock.unlock() }
         lock.writeLock()
-        flags.store(0, ordering: .releasing)
+        // Sequentially consistent: see check.
+        flags.store(0, ordering: .sequentiallyConsistent)
         khva.store(0, ordering: .relaxed)
         lock.writeUnlock()
         lock.synchronize()
@@ -142,7 +147,8 @@ public struct GfnPfnCache<Lock: ReadMostlyLock & ~Copyable>: ~Copyable, @uncheck
         lock.writeLock()
         let mapsFrame = isValid && guestFrame.load(ordering: .relaxed) == frame
         if mapsFrame {
-            flags.store(flags.load(ordering: .relaxed) & ~Self.validFlag, ordering: .releasing)
+            // Sequentially consistent: see check.
+            flags.store(flags.load(ordering: .relaxed) & ~Self.validFlag, ordering: .sequentiallyConsistent)
         }
         lock.writeUnlock()
         if mapsFrame { lock.synchronize() }

@@ -57,3 +57,20 @@ public func sleepMicroseconds(_ microseconds: Int) {
     var remaining = timespec()
     while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
 }
+
+/// Waits until the monotonic clock reaches `deadline` (ns): sleeps while it
+/// is far, then spins the last stretch, so open-loop senders and periodic
+/// host actions start on time.
+public func sleepUntil(nanoseconds deadline: UInt64) {
+    let spinWindow: UInt64 = 60_000
+    while true {
+        let now = monotonicNanoseconds()
+        if now >= deadline { return }
+        let remaining = deadline - now
+        if remaining > spinWindow {
+            sleepMicroseconds(Int((remaining - spinWindow) / 1000))
+        } else {
+            cpuRelax()
+        }
+    }
+}

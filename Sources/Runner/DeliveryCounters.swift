@@ -23,9 +23,11 @@ public struct DeliveryCounters: Sendable, Equatable {
 
     public init() {}
 
+    /// Tallies one result. `countingSend: false` for a deferred event that
+    /// its sender already counted (a timer event the vCPU delivers later).
     @inlinable
-    public mutating func record(_ result: DeliveryResult) {
-        sends &+= 1
+    public mutating func record(_ result: DeliveryResult, countingSend: Bool = true) {
+        if countingSend { sends &+= 1 }
         switch result {
         case .delivered: delivered &+= 1
         case .coalesced: coalesced &+= 1
@@ -33,7 +35,7 @@ public struct DeliveryCounters: Sendable, Equatable {
         case .invalid: invalid &+= 1
         case .dropped: dropped &+= 1
         case .inactive: inactive &+= 1
-        case .wouldBlock: break  // `deliver` never ends in would-block
+        case .wouldBlock: break  // deferred (timer); `deliver` never ends here
         }
     }
 
@@ -49,20 +51,20 @@ public struct DeliveryCounters: Sendable, Equatable {
     /// Sends that changed a pending bit from 0 to 1.
     public var newlySet: Int { delivered + masked }
 
-    public static func + (lhs: Self, rhs: Self) -> Self {
-        var sum = lhs
-        sum.sends += rhs.sends
-        sum.delivered += rhs.delivered
-        sum.coalesced += rhs.coalesced
-        sum.masked += rhs.masked
-        sum.invalid += rhs.invalid
-        sum.dropped += rhs.dropped
-        sum.inactive += rhs.inactive
-        sum.wouldBlock += rhs.wouldBlock
-        sum.retries += rhs.retries
-        sum.replays += rhs.replays
-        sum.selectorReplays += rhs.selectorReplays
-        sum.carriedSends += rhs.carriedSends
-        return sum
+    /// Every counter, for arithmetic over all of them.
+    nonisolated(unsafe) static let allCounters: [WritableKeyPath<DeliveryCounters, Int>] = [
+        \.sends, \.delivered, \.coalesced, \.masked, \.invalid, \.dropped, \.inactive,
+        \.wouldBlock, \.retries, \.replays, \.selectorReplays, \.carriedSends,
+    ]
+
+    private static func combine(_ lhs: Self, _ rhs: Self, _ operation: (Int, Int) -> Int) -> Self {
+        var result = lhs
+        for counter in allCounters { result[keyPath: counter] = operation(lhs[keyPath: counter], rhs[keyPath: counter]) }
+        return result
     }
+
+    public static func + (lhs: Self, rhs: Self) -> Self { combine(lhs, rhs, +) }
+
+    /// Counters of `lhs` minus those of an earlier snapshot `rhs`.
+    public static func - (lhs: Self, rhs: Self) -> Self { combine(lhs, rhs, -) }
 }

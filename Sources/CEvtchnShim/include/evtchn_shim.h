@@ -47,4 +47,10 @@ int evtchn_gettid(void);
 /// PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP, otherwise the default kind.
 int evtchn_rwlock_init(pthread_rwlock_t *lock, int prefer_writer);
 
+/// Installs a SIGINT/SIGTERM handler that only sets a flag (first signal);
+/// a second signal restores the default action, so it kills the process.
+int evtchn_install_interrupt_handler(void);
+/// Whether SIGINT or SIGTERM arrived since the handler was installed.
+int evtchn_interrupted(void);
+
 #endif

@@ -1,0 +1,46 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Platform
+
+/// Sweep progress: on a terminal one line rewritten in place with an ETA;
+/// otherwise (CI, pipes) one plain line per finished run.
+struct Progress {
+    let total: Int
+    let interactive = isatty(STDOUT_FILENO) != 0
+    private let start = monotonicNanoseconds()
+
+    init(total: Int) { self.total = total }
+
+    func starting(_ index: Int, _ what: String) {
+        guard interactive else { return }
+        print("\r\u{1B}[2K[\(index + 1)/\(total)] \(what)  \(eta(done: index))", terminator: "")
+        fflush(nil)
+    }
+
+    func finished(_ index: Int, _ what: String, _ outcome: String) {
+        if interactive { print("\r\u{1B}[2K", terminator: "") }
+        print("[\(index + 1)/\(total)] \(what): \(outcome)")
+        fflush(nil)
+    }
+
+    /// Remaining time, extrapolated from the runs done so far.
+    private func eta(done: Int) -> String {
+        guard done > 0 else { return "" }
+        let elapsed = Double(monotonicNanoseconds() - start) / 1e9
+        let remaining = Int((elapsed / Double(done) * Double(total - done)).rounded())
+        return "ETA \(remaining / 60)m\(String(remaining % 60).leftPadded(2))s"
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: count == 0 || first!.isNumber ? "0" : " ", count: width - count) + self
+    }
+
+    func padded(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}

@@ -1,0 +1,103 @@
+import GuestMemory
+import LockDesigns
+import Platform
+
+/// CPUs to pin each thread to (one per thread of each role).
+public struct ThreadCPUs: Sendable, Equatable {
+    public var senders: [Int]
+    public var vcpus: [Int]
+    public var host: [Int]
+
+    public init(senders: [Int], vcpus: [Int], host: [Int]) {
+        self.senders = senders
+        self.vcpus = vcpus
+        self.host = host
+    }
+}
+
+/// One measured configuration: what runs, how long, where.
+public struct RunConfiguration: Sendable {
+    public var design: LockDesign
+    public var scenario: Scenario = .ipi
+    public var abi: GuestABI = .longMode
+    public var senders = 1
+    public var vcpus = 1
+    public var portsPerSender = 16
+    /// Fraction of each sender's ports the guest masks (0...1).
+    public var maskedFraction = 0.0
+    public var load: LoadMode = .closed
+    /// Timer senders' rate (events per second).
+    public var timerRate = 10_000.0
+    public var vcpuMode: VCPUMode = .poll
+    public var host: HostAction = .idle
+    public var warmupSeconds = 0.5
+    public var durationSeconds = 2.0
+    /// Stop each sender after this many sends (validation runs); nil: none.
+    public var sendLimitPerSender: Int?
+    /// vcpu_info in its default slot inside shared_info, or on its own page.
+    public var vcpuInfoInSharedInfo = true
+    /// Where guest memory goes.
+    public var memory: NUMA.Placement = .local
+    /// Pin threads here; nil: leave them to the scheduler.
+    public var pinning: ThreadCPUs?
+    /// Every sender uses the same ports (validation: senders race on bits).
+    public var sharedPorts = false
+    /// Closed loop: one send in this many is timed (the others run the
+    /// untimed hot loop), keeping timing overhead small.
+    public var sampleEvery = 64
+
+    public init(design: LockDesign) { self.design = design }
+
+    /// The senders' plans for this configuration.
+    public var plans: [SenderPlan] {
+        senderPlans(scenario: scenario, senders: senders, vcpus: vcpus, portsPerSender: portsPerSender,
+                    abi: abi, load: load, timerRate: timerRate, sharedPorts: sharedPorts)
+    }
+
+    /// Threads the run starts.
+    public var threadCount: Int { senders + vcpus + 1 }
+
+    /// Checks everything that can be checked before any thread starts.
+    public func validate() throws(RunError) {
+        func invalid(_ why: String) -> RunError { .invalidConfiguration(why) }
+        guard senders >= 1 else { throw invalid("senders must be at least 1 (got \(senders))") }
+        guard vcpus >= 1 else { throw invalid("vcpus must be at least 1 (got \(vcpus))") }
+        if vcpuInfoInSharedInfo, vcpus > abi.sharedInfo.legacyVCPUSlots {
+            throw invalid("at most \(abi.sharedInfo.legacyVCPUSlots) vCPUs have a vcpu_info slot in shared_info (got \(vcpus))")
+        }
+        guard portsPerSender >= 1 else { throw invalid("ports per sender must be at least 1 (got \(portsPerSender))") }
+        let needed = sharedPorts ? portsPerSender : senders * portsPerSender
+        guard needed <= abi.portCount else {
+            throw invalid("\(senders) senders x \(portsPerSender) ports exceed the \(abi.portCount) ports of a \(abi)-bit guest")
+        }
+        guard (0...1).contains(maskedFraction) else { throw invalid("masked fraction must be in 0...1 (got \(maskedFraction))") }
+        if let rate = load.ratePerSender, !(rate > 0 && rate.isFinite) {
+            throw invalid("open-loop rate must be positive (got \(rate))")
+        }
+        guard timerRate > 0, timerRate.isFinite else { throw invalid("timer rate must be positive (got \(timerRate))") }
+        guard warmupSeconds >= 0, warmupSeconds.isFinite else { throw invalid("warm-up must not be negative") }
+        guard durationSeconds > 0, durationSeconds.isFinite else { throw invalid("duration must be positive (got \(durationSeconds))") }
+        if let limit = sendLimitPerSender, limit < 1 { throw invalid("send limit must be at least 1") }
+        if case .migrate(let every) = host, every < 0 { throw invalid("invalidation interval must not be negative") }
+        guard sampleEvery >= 1 else { throw invalid("sampleEvery must be at least 1") }
+        if let pinning {
+            guard pinning.senders.count == senders, pinning.vcpus.count == vcpus, pinning.host.count == 1 else {
+                throw invalid("pinning lists must have one CPU per thread")
+            }
+        }
+    }
+}
+
+public enum RunError: Error, CustomStringConvertible, Equatable {
+    case invalidConfiguration(String)
+    case system(SystemError)
+    case threadFailed(String)
+
+    public var description: String {
+        switch self {
+        case .invalidConfiguration(let why): why
+        case .system(let error): error.description
+        case .threadFailed(let why): why
+        }
+    }
+}

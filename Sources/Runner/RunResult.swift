@@ -1,0 +1,43 @@
+/// What one run measured.
+public struct RunResult: Sendable {
+    public var configuration: RunConfiguration
+    /// Counters of the measured window (senders, plus timer events the vCPUs
+    /// delivered on their behalf).
+    public var measured = DeliveryCounters()
+    /// Counters of the whole run (warm-up included): what the ledger uses.
+    public var total = DeliveryCounters()
+    /// Sends per sender in the measured window.
+    public var perSenderSends: [Int] = []
+    public var measuredSeconds = 0.0
+    /// Events the guest handled over the whole run (final drain included).
+    public var handled = 0
+    public var spuriousUpcalls = 0
+    public var shadowMerges = 0
+    /// Pending bits left after the final drain and unmask.
+    public var stranded = 0
+    public var migrations = 0
+    public var deferredMigrations = 0
+    public var hostRounds = 0
+    public var staleBits = 0
+    public var ledger = EventLedger(newlySet: 0, handled: 0, stalePendingBits: 0, replays: 0, designReplays: false)
+    /// Cost of one send (sampled; open loop: from the scheduled time).
+    public var sendLatency = LatencyHistogram()
+    /// From the send (or scheduled time) to the guest handler seeing the port.
+    public var endToEndLatency = LatencyHistogram()
+    public var timerOverheadNanoseconds = 0
+    /// CPUs the threads were on at the end of the run (nil: unknown).
+    public var senderCPUsSeen: [Int?] = []
+    public var vcpuCPUsSeen: [Int?] = []
+    /// NUMA node of the shared_info page (nil: unknown or no libnuma).
+    public var pageNode: Int?
+    /// Ctrl-C (or the caller's stop request) cut the run short.
+    public var interrupted = false
+
+    public var lost: Int { ledger.lost }
+    public var sendsPerSecond: Double { measuredSeconds > 0 ? Double(measured.sends) / measuredSeconds : 0 }
+    public var deliveredPerSecond: Double { measuredSeconds > 0 ? Double(measured.delivered) / measuredSeconds : 0 }
+    public var fairnessMinOverMax: Double { Fairness.minOverMax(perSenderSends) }
+    public var gini: Double { Fairness.gini(perSenderSends) }
+
+    public init(configuration: RunConfiguration) { self.configuration = configuration }
+}

@@ -1,0 +1,129 @@
+import Platform
+
+/// Places a run's threads and guest memory on `topology` (the policies are
+/// described at `PlacementPolicy`). More threads than CPUs is allowed, and
+/// flagged: CPUs are reused in the same order, so the result stays
+/// deterministic.
+public func place(_ request: PlacementRequest, on topology: Topology) throws(PlacementError) -> Placement {
+    let roles = PlacementRole.allCases
+    for role in roles where request.count(of: role) < role.minimumCount {
+        throw .countTooSmall(role, request.count(of: role))
+    }
+    let nodes = topology.allowedCPUsByNode()
+    guard !nodes.isEmpty else { throw .noAllowedCPUs(allowed: topology.allowedCPUs) }
+
+    var notes: [String] = []
+    let counts = roles.map(request.count(of:))
+    let byPolicy = policyCPUs(request.policy, counts: counts, nodes: nodes, machineNodes: topology.nodeCount, notes: &notes)
+    var cpus: [[Int]] = []
+    for (index, role) in roles.enumerated() {
+        if let explicit = request.explicitCPUs(of: role) {
+            cpus.append(try checked(explicit, for: role, count: counts[index], on: topology))
+        } else {
+            cpus.append(byPolicy[index])
+        }
+    }
+
+    let memoryNode: Int?
+    let numaPlacement: NUMA.Placement
+    switch request.memory {
+    case .local:
+        memoryNode = topology.node(ofCPU: cpus[1][0])
+        numaPlacement = memoryNode.map { .node($0) } ?? .local
+    case .node(let node):
+        guard topology.nodes.contains(where: { $0.id == node }) else {
+            throw .noSuchNode(node, nodes: topology.nodes.map(\.id))
+        }
+        memoryNode = node
+        numaPlacement = .node(node)
+    case .interleave:
+        memoryNode = nil
+        numaPlacement = .interleave
+    }
+    if !topology.libnumaAvailable {
+        notes.append("libnuma unavailable: guest memory goes wherever the kernel puts it")
+    }
+
+    let oversubscription = oversubscriptionNote(cpus.flatMap { $0 })
+    if let note = oversubscription { notes.append(note) }
+    return Placement(senderCPUs: cpus[0], vcpuCPUs: cpus[1], hostCPUs: cpus[2], memoryNode: memoryNode,
+                     memory: request.memory, numaPlacement: numaPlacement,
+                     oversubscribed: oversubscription != nil, notes: notes)
+}
+
+extension Topology {
+    /// Each node's CPUs that this process may use, leaving out nodes with
+    /// none: the only CPUs a policy may hand out.
+    func allowedCPUsByNode() -> [(id: Int, cpus: [Int])] {
+        let allowed = Set(allowedCPUs)
+        return nodes.map { ($0.id, $0.cpus.filter(allowed.contains)) }.filter { !$0.cpus.isEmpty }
+    }
+}
+
+/// Each role's CPUs under `policy`, in role order, as if no role had an
+/// explicit list.
+private func policyCPUs(
+    _ policy: PlacementPolicy, counts: [Int], nodes: [(id: Int, cpus: [Int])], machineNodes: Int,
+    notes: inout [String]
+) -> [[Int]] {
+    let total = counts.reduce(0, +)
+    switch policy {
+    case .compact:
+        return divide(cycle(nodes.flatMap(\.cpus), count: total), into: counts)
+    case .scatter:
+        if nodes.count == 1 { notes.append(singleNodeNote("scatter", nodes[0].id, machineNodes, "same as compact")) }
+        // Thread k goes to node k mod N, and is the (k / N)-th thread there.
+        let cpus = (0..<total).map { k in
+            let node = nodes[k % nodes.count].cpus
+            return node[(k / nodes.count) % node.count]
+        }
+        return divide(cpus, into: counts)
+    case .split:
+        guard nodes.count >= 2 else {
+            notes.append(singleNodeNote("split", nodes[0].id, machineNodes, "everything on node \(nodes[0].id)"))
+            return divide(cycle(nodes[0].cpus, count: total), into: counts)
+        }
+        let guest = cycle(nodes[1].cpus, count: counts[1] + counts[2])
+        return [cycle(nodes[0].cpus, count: counts[0])] + divide(guest, into: Array(counts[1...]))
+    }
+}
+
+private func singleNodeNote(_ policy: String, _ node: Int, _ machineNodes: Int, _ outcome: String) -> String {
+    machineNodes == 1
+        ? "\(policy) needs 2 nodes; this machine has 1: \(outcome)"
+        : "\(policy) needs 2 nodes with allowed CPUs; only node \(node) has any: \(outcome)"
+}
+
+/// The first `count` CPUs of `cpus`, starting over when they run out.
+private func cycle(_ cpus: [Int], count: Int) -> [Int] {
+    (0..<count).map { cpus[$0 % cpus.count] }
+}
+
+/// `cpus` cut into consecutive runs of `counts` elements.
+private func divide(_ cpus: [Int], into counts: [Int]) -> [[Int]] {
+    var start = 0
+    return counts.map { count in
+        defer { start += count }
+        return Array(cpus[start..<start + count])
+    }
+}
+
+/// An explicit list, shortened to `count`, once every CPU used is known to
+/// be online and allowed.
+private func checked(_ list: [Int], for role: PlacementRole, count: Int, on topology: Topology) throws(PlacementError) -> [Int] {
+    guard list.count >= count else { throw .cpuListTooShort(role, listed: list.count, needed: count) }
+    let used = Array(list.prefix(count))
+    for cpu in used {
+        guard topology.onlineCPUs.contains(cpu) else { throw .noSuchCPU(cpu, online: topology.onlineCPUs) }
+        guard topology.allowedCPUs.contains(cpu) else { throw .cpuNotAllowed(cpu, allowed: topology.allowedCPUs) }
+    }
+    return used
+}
+
+/// Nil when every CPU carries one thread; otherwise how crowded it is.
+private func oversubscriptionNote(_ cpus: [Int]) -> String? {
+    var load: [Int: Int] = [:]
+    for cpu in cpus { load[cpu, default: 0] += 1 }
+    guard let busiest = load.max(by: { ($0.value, -$0.key) < ($1.value, -$1.key) }), busiest.value > 1 else { return nil }
+    return "oversubscribed: \(cpus.count) threads on \(load.count) CPUs (CPU \(busiest.key) carries \(busiest.value))"
+}

@@ -1,0 +1,92 @@
+import LockDesigns
+import PageCache
+import Platform
+import Testing
+
+/// What a blocking test saw: whether the blocked thread got in while the
+/// main thread still held the lock, and whether it got in afterwards.
+struct BlockingOutcome: Sendable {
+    var startedWaiting = false
+    var enteredEarly = false
+    var enteredAfterRelease = false
+    var ticket: UInt64? = nil
+}
+
+/// The main thread holds one side of the lock; a second thread tries the
+/// other side. The second thread must not get in until the main thread lets
+/// go, and must get in after.
+struct BlockingRun: LockDesignVisitor {
+    enum Holder { case writer, reader }
+    let holder: Holder
+
+    func visit<Lock: ReadMostlyLock & ~Copyable>(_: Lock.Type, design: LockDesign) -> Result<BlockingOutcome, any Error> {
+        let box = LockBox<Lock>(readers: 2)
+        let attempting = Flag(), inside = Flag(), done = Flag()
+        let holder = self.holder
+        var outcome = BlockingOutcome()
+        var mainTicket = ReadTicket.plain
+        switch holder {
+        case .writer: box.lock.writeLock()
+        case .reader:
+            mainTicket = box.lock.readLock(reader: 0)
+            outcome.ticket = mainTicket.value
+        }
+        let thread: HostThread
+        do {
+            thread = try HostThread.spawn {
+                attempting.set()
+                switch holder {
+                case .writer:
+                    let ticket = box.lock.readLock(reader: 1)
+                    inside.set()
+                    _ = box.lock.readUnlock(reader: 1, ticket)
+                case .reader:
+                    box.lock.writeLock()
+                    inside.set()
+                    box.lock.writeUnlock()
+                    box.lock.synchronize()
+                }
+                done.set()
+            }
+        } catch {
+            return .failure(error)
+        }
+        outcome.startedWaiting = waitUntil { attempting.isSet }
+        letOthersRun()
+        outcome.enteredEarly = inside.isSet
+        switch holder {
+        case .writer: box.lock.writeUnlock()
+        case .reader: _ = box.lock.readUnlock(reader: 0, mainTicket)
+        }
+        outcome.enteredAfterRelease = waitUntil { done.isSet } && inside.isSet
+        // Join only a thread known to have finished (a broken lock must fail
+        // the test, not hang it).
+        if outcome.enteredAfterRelease { thread.join() }
+        return .success(outcome)
+    }
+}
+
+@Suite("Blocking", .serialized)
+struct BlockingTests {
+    @Test("readLock waits while a writer holds the lock", arguments: LockDesign.excluding)
+    func readerWaitsForWriter(design: LockDesign) throws {
+        let outcome = try design.visit(BlockingRun(holder: .writer)).get()
+        #expect(outcome.startedWaiting)
+        #expect(!outcome.enteredEarly, "a reader entered while the writer held the lock")
+        #expect(outcome.enteredAfterRelease, "the reader never entered after writeUnlock")
+    }
+
+    @Test("writeLock waits while a reader holds the lock", arguments: LockDesign.writersWaitForReaders)
+    func writerWaitsForReader(design: LockDesign) throws {
+        let outcome = try design.visit(BlockingRun(holder: .reader)).get()
+        #expect(outcome.startedWaiting)
+        #expect(!outcome.enteredEarly, "a writer entered while a reader held the lock")
+        #expect(outcome.enteredAfterRelease, "the writer never entered after readUnlock")
+    }
+
+    @Test("negative control: with no lock the other side gets in at once")
+    func noLockDoesNotBlock() throws {
+        let outcome = try LockDesign.nolock.visit(BlockingRun(holder: .writer)).get()
+        #expect(outcome.enteredEarly)
+    }
+}
