@@ -4,8 +4,10 @@ import Platform
 
 extension EventChannelDomain where Lock: ~Copyable {
     /// kvm_xen_set_evtchn: the fast path, then, on would-block, the slow
-    /// path. This is what a sender calls.
-    @inlinable
+    /// path. This is what a sender calls. Always inlined, so that each
+    /// design's hot loop holds its own fast path (no call, and nothing for
+    /// LLVM's function merging to fold across designs into indirect calls).
+    @inlinable @inline(__always)
     public func deliver(port: Int, vcpu: Int, context: inout DeliveryContext) -> DeliveryResult {
         guard isValidTarget(port: port, vcpu: vcpu) else { return .invalid }
         var carried = false

@@ -49,7 +49,11 @@ public enum LockDesign: String, CaseIterable, Sendable, CustomStringConvertible 
     /// Whether lost events must be zero for this design.
     public var isSafe: Bool { self != .nolock }
 
-    /// Calls the visitor with this design's lock type.
+    /// Calls the visitor with this design's lock type. Inlinable, so that at
+    /// each call site the visitor's generic code is specialised for every
+    /// design (without it the hot loops would run unspecialised generic code
+    /// through witness tables).
+    @inlinable
     public func visit<Visitor: LockDesignVisitor>(_ visitor: Visitor) -> Visitor.Result {
         switch self {
         case .rwlock: visitor.visit(QueuedRWLock<WaitingReaders>.self, design: self)

@@ -3,7 +3,7 @@
 public struct ReadTicket: Sendable {
     public let value: UInt64
     @inlinable public init(_ value: UInt64) { self.value = value }
-    public static let plain = ReadTicket(0)
+    @inlinable public static var plain: ReadTicket { ReadTicket(0) }
 }
 
 /// What the fast path does when its design cannot take the read side at once.
