@@ -13,10 +13,12 @@ extension EventChannelDomain where Lock: ~Copyable {
     @inlinable
     public func injectPendingEvents(vcpu: Int, context: inout DeliveryContext) -> Bool {
         let state = vcpus.pointer(at: vcpu)
+        // Every vCPU entry is a quiescent point: the thread holds no mapping
+        // between entries (lets the host recycle retired frames).
+        defer { memory.quiescence.passQuiescentState(context.slot) }
         // Acquire: pairs with the senders' RMW in setShadowSelector.
         let snapshot = state.pointee.shadowSelector.load(ordering: .acquiring)
         guard snapshot != 0 else { return false }
-        defer { memory.quiescence.passQuiescentState(context.slot) }
         var cleared = false
         while true {
             let ticket = state.pointee.vcpuInfo.lock.readLock(reader: context.slot)

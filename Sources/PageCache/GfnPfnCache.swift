@@ -140,10 +140,14 @@ public struct GfnPfnCache<Lock: ReadMostlyLock & ~Copyable>: ~Copyable, @uncheck
     /// The MMU notifier's part (gfn_to_pfn_cache_invalidate_start): if this
     /// cache maps `frame`, mark it invalid under the write side, then wait
     /// until no reader can still write through the old mapping.
+    ///
+    /// The decision is made with the write side held, never from an
+    /// unlocked look at `valid`: a refresh that published `valid` just before
+    /// (under the write side) might not be visible to an unlocked load yet,
+    /// and skipping the invalidation would leave senders writing into the
+    /// frame being retired. (The kernel looks under the read side first; our
+    /// read sides do not all exclude writers, so the write side it is.)
     public func invalidate(guestFrame frame: Int) {
-        // Unlocked pre-check, as in the kernel: a cache that maps another
-        // frame is left alone; the decision is re-made under the write side.
-        guard isValid, guestFrame.load(ordering: .relaxed) == frame else { return }
         lock.writeLock()
         let mapsFrame = isValid && guestFrame.load(ordering: .relaxed) == frame
         if mapsFrame {

@@ -116,4 +116,18 @@ struct SlowPathTests {
         #expect(domain.vcpuInfoIsValid(vcpu: 1))
         #expect(domain.runUpcallHandler(vcpu: 1).handled == 1)
     }
+
+    @Test("a vCPU entry with nothing to merge is still a quiescent point (frames get recycled)")
+    func entryIsQuiescent() throws {
+        let domain = try makeDomain(QueuedRWLock<WaitingReaders>.self, abi: .longMode)
+        var context = domain.makeContext()!
+        // 8 spare frames: without quiescent states from this online vCPU
+        // context, the 9th migration would find no frame to reuse.
+        for _ in 0..<20 {
+            #expect(domain.memory.migrate(guestFrame: 0) != .deferred)
+            #expect(!domain.injectPendingEvents(vcpu: 0, context: &context))
+            #expect(!domain.injectPendingEvents(vcpu: 0, context: &context))
+        }
+        #expect(domain.memory.deferredMigrations == 0)
+    }
 }
