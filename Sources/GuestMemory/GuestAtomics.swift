@@ -124,6 +124,22 @@ public enum GuestAtomics {
         }
     }
 
+    /// Copies `bytes` (a multiple of 8) word by word with relaxed atomic
+    /// accesses, so concurrent atomic writers see whole words.
+    public static func copyWords(from source: UnsafeMutableRawPointer, to target: UnsafeMutableRawPointer, bytes: Int) {
+        let from = source.assumingMemoryBound(to: Atomic<UInt64>.self)
+        let to = target.assumingMemoryBound(to: Atomic<UInt64>.self)
+        for index in 0..<(bytes / 8) {
+            to[index].store(from[index].load(ordering: .relaxed), ordering: .relaxed)
+        }
+    }
+
+    /// Zeroes `bytes` (a multiple of 8) word by word (relaxed atomics).
+    public static func zeroWords(_ target: UnsafeMutableRawPointer, bytes: Int) {
+        let words = target.assumingMemoryBound(to: Atomic<UInt64>.self)
+        for index in 0..<(bytes / 8) { words[index].store(0, ordering: .relaxed) }
+    }
+
     /// For each 64-bit word, how many bits differ between two pages (relaxed
     /// reads; called only for frames no thread should be writing).
     public static func differingBitsPerWord(_ a: UnsafeMutableRawPointer, _ b: UnsafeMutableRawPointer, bytes: Int) -> [Int] {

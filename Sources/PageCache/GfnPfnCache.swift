@@ -19,6 +19,10 @@ public struct GfnPfnCache<Lock: ReadMostlyLock & ~Copyable>: ~Copyable, @uncheck
 
     @usableFromInline static var activeFlag: UInt8 { 1 }
     @usableFromInline static var validFlag: UInt8 { 2 }
+    /// Set while a relocation forces the fast path onto the slow path:
+    /// `check` wants exactly active|valid, so this bit makes it fail at no
+    /// cost to the fast path.
+    @usableFromInline static var forcedWouldBlockFlag: UInt8 { 4 }
 
     @usableFromInline let flags = Atomic<UInt8>(0)
     @usableFromInline let generation = Atomic<UInt64>(0)
@@ -56,6 +60,7 @@ public struct GfnPfnCache<Lock: ReadMostlyLock & ~Copyable>: ~Copyable, @uncheck
 
     public var isActive: Bool { flags.load(ordering: .relaxed) & Self.activeFlag != 0 }
     public var isValid: Bool { flags.load(ordering: .relaxed) & Self.validFlag != 0 }
+    public var isForcedWouldBlock: Bool { flags.load(ordering: .relaxed) & Self.forcedWouldBlockFlag != 0 }
     /// The guest frame this cache maps, or nil when inactive.
     public var mappedGuestFrame: Int? { isActive ? guestFrame.load(ordering: .relaxed) : nil }
     public var mappedOffset: Int { pageOffset.load(ordering: .relaxed) }
@@ -130,11 +135,25 @@ public struct GfnPfnCache<Lock: ReadMostlyLock & ~Copyable>: ~Copyable, @uncheck
             khva.store(UInt(bitPattern: address), ordering: .relaxed)
             generation.store(memory.memslotGeneration, ordering: .relaxed)
             // Release: publishes khva and generation with `valid`; pairs
-            // with the acquiring load of the flags in check.
-            flags.store(Self.activeFlag | Self.validFlag, ordering: .releasing)
+            // with the acquiring load of the flags in check. A forced
+            // would-block stays forced.
+            let forced = flags.load(ordering: .relaxed) & Self.forcedWouldBlockFlag
+            flags.store(Self.activeFlag | Self.validFlag | forced, ordering: .releasing)
             lock.writeUnlock()
             return .refreshed
         }
+    }
+
+    /// Makes every `check` fail (so the fast path says would-block) until
+    /// turned off; the write side makes readers that are inside finish
+    /// first. Used by the forced-slow relocation strategy.
+    public func forceWouldBlock(_ on: Bool) {
+        lock.writeLock()
+        let others = flags.load(ordering: .relaxed) & ~Self.forcedWouldBlockFlag
+        // Sequentially consistent: see check.
+        flags.store(on ? others | Self.forcedWouldBlockFlag : others, ordering: .sequentiallyConsistent)
+        lock.writeUnlock()
+        lock.synchronize()
     }
 
     /// The MMU notifier's part (gfn_to_pfn_cache_invalidate_start): if this

@@ -1,0 +1,167 @@
+import GuestMemory
+import PageCache
+import Platform
+import Synchronization
+
+/// How the host moves a vCPU's vcpu_info to the address the guest registers
+/// (VCPUOP_register_vcpu_info) while events keep arriving (reference §7).
+public enum RelocationStrategy: String, CaseIterable, Sendable, CustomStringConvertible {
+    /// Stop every sender, copy, activate the new location, resume: the v3
+    /// patch's rule, "no event delivery may be in progress".
+    case quiesce
+    /// Activate the new location, then copy while holding both caches'
+    /// write sides: the reviewer's proposal as tried in v4. An event that
+    /// lands in the new vcpu_info between activation and copy is overwritten
+    /// by the copy (the v4 review's argument; reproduced, not fixed).
+    case bothLocks = "both-locks"
+    /// As both-locks, but a flag makes the fast path return would-block
+    /// (and the slow path wait on xen_lock) while the move runs: the
+    /// reviewer's fix.
+    case forcedSlow = "forced-slow"
+    /// Deactivate the vcpu_info cache, copy, activate the new location;
+    /// events in between go to the shadow selector and are merged on the
+    /// next vCPU entry: what Linux 6.9 merged.
+    case deactivate
+    /// Pause the vCPU, copy, switch, then set every selector bit and
+    /// upcall_pending, so nothing can be lost (the guest scans spuriously
+    /// instead): what Xen does.
+    case xenMarkAll = "xen-mark-all"
+
+    public var description: String { rawValue }
+}
+
+/// What a relocation's caller provides: a way to stop and resume senders
+/// (quiesce), and a test seam at the strategy's most exposed moment.
+public struct RelocationHooks {
+    /// Returns once no sender is inside a delivery, and none starts one.
+    public var stopSenders: () -> Void
+    public var resumeSenders: () -> Void
+    /// Called right after the strategy's first step (activation,
+    /// deactivation, flag, pause), before the copy: where the v4 review's
+    /// event lands.
+    public var afterFirstStep: () -> Void
+
+    public init(stopSenders: @escaping () -> Void = {}, resumeSenders: @escaping () -> Void = {},
+                afterFirstStep: @escaping () -> Void = {}) {
+        self.stopSenders = stopSenders
+        self.resumeSenders = resumeSenders
+        self.afterFirstStep = afterFirstStep
+    }
+}
+
+/// What one relocation did.
+public struct RelocationOutcome: Sendable, Equatable {
+    /// Selector bits that events had set in the new vcpu_info before the
+    /// copy overwrote them: events the guest will not be told about.
+    public var vanishedSelectorBits = 0
+    /// `upcall_pending` was set in the new vcpu_info and the copy cleared it.
+    public var vanishedUpcall = false
+}
+
+extension EventChannelDomain where Lock: ~Copyable {
+    /// Moves `vcpu`'s vcpu_info to guest address (`guestFrame`, `offset`)
+    /// with `strategy`. Runs on the vCPU's own thread (the hypercall), so
+    /// the guest's handler for this vCPU does not run meanwhile; the guest
+    /// uses the new address once this returns.
+    public func relocateVCPUInfo(vcpu: Int, toFrame guestFrame: Int, offset: Int, strategy: RelocationStrategy,
+                                 hooks: RelocationHooks = RelocationHooks()) -> RelocationOutcome {
+        precondition(vcpu >= 0 && vcpu < vcpuCount, "no such vCPU")
+        precondition(offset % 64 == 0 && offset + vcpuInfoSize <= GuestMemory.pageSize, "vcpu_info must be 64-byte aligned in the page")
+        let from = guestVCPUInfo(vcpu)
+        let to = (frame: guestFrame, offset: offset)
+        let cache = vcpus.pointer(at: vcpu)
+        // The guest hands over a fresh, zeroed vcpu_info.
+        zeroVCPUInfo(at: to)
+        var outcome = RelocationOutcome()
+        switch strategy {
+        case .quiesce:
+            hooks.stopSenders()
+            hooks.afterFirstStep()
+            outcome = copyVCPUInfo(from: from, to: to)
+            activateVCPUInfo(vcpu: vcpu, guestFrame: to.frame, offset: to.offset)
+            hooks.resumeSenders()
+        case .bothLocks:
+            cache.pointee.vcpuInfo.activate(guestFrame: to.frame, offset: to.offset)
+            hooks.afterFirstStep()
+            outcome = copyHoldingBothLocks(cache, from: from, to: to)
+            setGuestVCPUInfo(vcpu, to)
+        case .forcedSlow:
+            slowPathLock.lock()
+            sharedInfo.pointee.forceWouldBlock(true)
+            cache.pointee.vcpuInfo.activate(guestFrame: to.frame, offset: to.offset)
+            hooks.afterFirstStep()
+            outcome = copyHoldingBothLocks(cache, from: from, to: to)
+            setGuestVCPUInfo(vcpu, to)
+            sharedInfo.pointee.forceWouldBlock(false)
+            slowPathLock.unlock()
+        case .deactivate:
+            cache.pointee.vcpuInfo.deactivate()
+            hooks.afterFirstStep()
+            outcome = copyVCPUInfo(from: from, to: to)
+            activateVCPUInfo(vcpu: vcpu, guestFrame: to.frame, offset: to.offset)
+        case .xenMarkAll:
+            hooks.afterFirstStep()
+            outcome = copyVCPUInfo(from: from, to: to)
+            activateVCPUInfo(vcpu: vcpu, guestFrame: to.frame, offset: to.offset)
+            markAllPending(at: to)
+        }
+        return outcome
+    }
+
+    /// The v4 copy: both caches' write sides held, so no delivery writes
+    /// during the copy itself (it may have written before).
+    private func copyHoldingBothLocks(_ state: UnsafeMutablePointer<VCPUHostState<Lock>>,
+                                      from: (frame: Int, offset: Int), to: (frame: Int, offset: Int)) -> RelocationOutcome {
+        sharedInfo.pointee.lock.writeLock()
+        state.pointee.vcpuInfo.lock.writeLock()
+        let outcome = copyVCPUInfo(from: from, to: to)
+        state.pointee.vcpuInfo.lock.writeUnlock()
+        sharedInfo.pointee.lock.writeUnlock()
+        return outcome
+    }
+
+    private func setGuestVCPUInfo(_ vcpu: Int, _ to: (frame: Int, offset: Int)) {
+        // Release: pairs with the acquire in guestVCPUInfo.
+        guestVCPUInfoAddress.pointer(at: vcpu).pointee.store(to.frame * GuestMemory.pageSize + to.offset, ordering: .releasing)
+    }
+
+    /// Copies the 64 bytes of vcpu_info (guest memory accessors: pages do
+    /// not move meanwhile), counting selector bits and the upcall flag that
+    /// deliveries had set at the destination and the copy overwrites.
+    private func copyVCPUInfo(from: (frame: Int, offset: Int), to: (frame: Int, offset: Int)) -> RelocationOutcome {
+        memory.withGuestAccess { view in
+            let source = view.address(ofGuestFrame: from.frame) + from.offset
+            let target = view.address(ofGuestFrame: to.frame) + to.offset
+            var outcome = RelocationOutcome()
+            let selectorBits = selectorBytes * 8
+            let before = GuestAtomics.loadBits(target + selectorOffset, first: 0, count: selectorBits)
+            let carried = GuestAtomics.loadBits(source + selectorOffset, first: 0, count: selectorBits)
+            let upcallBefore = GuestAtomics.loadByte(target + VCPUInfoLayout.upcallPendingOffset)
+            let upcallCarried = GuestAtomics.loadByte(source + VCPUInfoLayout.upcallPendingOffset)
+            GuestAtomics.copyWords(from: source, to: target, bytes: vcpuInfoSize)
+            outcome.vanishedSelectorBits = (before & ~carried).nonzeroBitCount
+            outcome.vanishedUpcall = upcallBefore != 0 && upcallCarried == 0
+            return outcome
+        }
+    }
+
+    private func zeroVCPUInfo(at location: (frame: Int, offset: Int)) {
+        memory.withGuestAccess { view in
+            GuestAtomics.zeroWords(view.address(ofGuestFrame: location.frame) + location.offset, bytes: vcpuInfoSize)
+        }
+    }
+
+    /// Xen's map_vcpu_info: every selector bit and upcall_pending set, so
+    /// the guest scans every word once.
+    private func markAllPending(at location: (frame: Int, offset: Int)) {
+        memory.withGuestAccess { view in
+            let info = view.address(ofGuestFrame: location.frame) + location.offset
+            let all: UInt64 = selectorBytes == 8 ? .max : 0xFFFF_FFFF
+            GuestAtomics.orField(info + selectorOffset, byteCount: selectorBytes, all)
+            GuestAtomics.storeByte(info + VCPUInfoLayout.upcallPendingOffset, 1)
+        }
+    }
+
+    /// Where the guest believes `vcpu`'s vcpu_info is (frame, offset).
+    public func guestVCPUInfoLocation(vcpu: Int) -> (frame: Int, offset: Int) { guestVCPUInfo(vcpu) }
+}
