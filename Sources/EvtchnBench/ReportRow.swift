@@ -81,6 +81,17 @@ struct ReportRow {
         r.set(.portsPerSender, c.portsPerSender)
         r.set(.maskedFraction, ratio: c.maskedFraction)
         if let rate = c.load.ratePerSender { r.set(.ratePerSender, rate: rate) }
+        if c.scenario == .relocate {
+            r.set(.strategy, c.relocation.rawValue)
+            r.set(.relocations, result.relocations)
+            let stall = result.senderStall.summary
+            r.set(.senderStallP50, stall.p50)
+            r.set(.senderStallMax, stall.max)
+            let move = result.relocationLatency.summary
+            r.set(.relocationP50, move.p50)
+            r.set(.relocationMax, move.max)
+            r.set(.vanishedSelectorBits, result.vanishedSelectorBits)
+        }
         r.set(.oversubscribed, placement.oversubscribed || c.threadCount > plan.topology.allowedCPUs.count)
         return r
     }

@@ -19,8 +19,14 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Designs: a comma list, or all.")
     var design = "all"
 
-    @Option(help: "Scenarios: ipi, pirq, timer, mixed (a comma list, or all).")
+    @Option(help: "Scenarios: ipi, pirq, timer, mixed, relocate (a comma list, or all).")
     var scenario = "ipi"
+
+    @Option(help: "Relocate scenario: strategies quiesce, both-locks, forced-slow, deactivate, xen-mark-all (a comma list, or all).")
+    var strategy = "all"
+
+    @Option(help: "Relocate scenario: each vCPU moves its vcpu_info about this often (microseconds).")
+    var relocateEveryUs = 2_000
 
     @Option(help: "Sender threads: a list like 1,2,4 or 1-4.")
     var senders = "1,2"

@@ -8,6 +8,7 @@ struct SummaryTable {
     struct Key: Hashable {
         let design: String
         let scenario: String
+        let strategy: String
         let senders: Int
         let vcpus: Int
     }
@@ -17,14 +18,15 @@ struct SummaryTable {
 
     mutating func add(_ result: RunResult) {
         let c = result.configuration
-        let key = Key(design: c.design.rawValue, scenario: c.scenario.rawValue, senders: c.senders, vcpus: c.vcpus)
+        let key = Key(design: c.design.rawValue, scenario: c.scenario.rawValue,
+                      strategy: c.scenario == .relocate ? c.relocation.rawValue : "-", senders: c.senders, vcpus: c.vcpus)
         if results[key] == nil { order.append(key) }
         results[key, default: []].append(result)
     }
 
     func render() -> String {
-        let header = ["design", "scenario", "senders", "vcpus", "reps", "sends/s", "spread", "delivered/s",
-                      "send p99 ns", "e2e p99 ns", "would-block", "lost"]
+        let header = ["design", "scenario", "strategy", "senders", "vcpus", "reps", "sends/s", "spread", "delivered/s",
+                      "send p99 ns", "e2e p99 ns", "would-block", "stall max ns", "lost"]
         var rows = [header]
         for key in order {
             let runs = results[key]!
@@ -33,12 +35,13 @@ struct SummaryTable {
             let spread = median > 0 ? (rates.max()! - rates.min()!) / median * 100 : 0
             let lost = runs.map(\.lost).reduce(0, +)
             rows.append([
-                key.design, key.scenario, "\(key.senders)", "\(key.vcpus)", "\(runs.count)",
+                key.design, key.scenario, key.strategy, "\(key.senders)", "\(key.vcpus)", "\(runs.count)",
                 formatFixed(median, decimals: 0), "\(formatFixed(spread, decimals: 1))%",
                 formatFixed(Self.median(runs.map(\.deliveredPerSecond)), decimals: 0),
                 formatFixed(Self.median(runs.map { Double($0.sendLatency.summary.p99) }), decimals: 0),
                 formatFixed(Self.median(runs.map { Double($0.endToEndLatency.summary.p99) }), decimals: 0),
                 "\(runs.map(\.measured.wouldBlock).reduce(0, +))",
+                formatFixed(Self.median(runs.map { Double($0.senderStall.summary.max) }), decimals: 0),
                 lost > 0 ? "\(lost) LOST" : "0",
             ])
         }

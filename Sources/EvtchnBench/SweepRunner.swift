@@ -73,7 +73,8 @@ struct SweepRunner {
 
     private func describe(_ point: SweepPoint) -> String {
         let c = point.configuration
-        return "\(c.design) \(c.scenario) senders=\(c.senders) vcpus=\(c.vcpus) rep=\(point.rep)"
+        let strategy = c.scenario == .relocate ? "/\(c.relocation)" : ""
+        return "\(c.design) \(c.scenario)\(strategy) senders=\(c.senders) vcpus=\(c.vcpus) rep=\(point.rep)"
     }
 
     private func outcome(_ result: RunResult) -> String {
@@ -87,12 +88,14 @@ struct SweepRunner {
 struct SpeedupKey: Hashable {
     let design: String
     let scenario: String
+    let strategy: String
     let vcpus: Int
     let rep: Int
 
     init(_ point: SweepPoint) {
         design = point.configuration.design.rawValue
         scenario = point.configuration.scenario.rawValue
+        strategy = point.configuration.relocation.rawValue
         vcpus = point.configuration.vcpus
         rep = point.rep
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Delivery
 import GuestMemory
 import LockDesigns
 import Platform
@@ -41,12 +42,13 @@ struct SweepSetup {
         do {
             let designs: [LockDesign] = try parseNameList(o.design, option: "--design")
             let scenarios: [Scenario] = try parseNameList(o.scenario, option: "--scenario")
+            let strategies: [RelocationStrategy] = try parseNameList(o.strategy, option: "--strategy")
             let senders = try parseCountList(o.senders, option: "--senders")
             let vcpus = try parseCountList(o.vcpus, option: "--vcpus")
             guard o.reps >= 1 else { throw CommandError("--reps must be at least 1 (got \(o.reps))") }
             let template = try makeTemplate()
             let request = SweepRequest(designs: designs, scenarios: scenarios, senders: senders, vcpus: vcpus,
-                                       reps: o.reps, template: template)
+                                       reps: o.reps, strategies: strategies, template: template)
             let topology = try TopologyDiscovery.discover(sysfsRoot: o.sysfsRoot)
             var placements: [PlacementKey: Placement] = [:]
             for s in senders {
@@ -89,6 +91,7 @@ struct SweepSetup {
         c.portsPerSender = o.portsPerSender
         c.maskedFraction = o.maskedFraction
         c.timerRate = o.timerRate
+        c.relocateEveryMicroseconds = o.relocateEveryUs
         c.durationSeconds = o.duration
         c.warmupSeconds = o.warmup
         return c

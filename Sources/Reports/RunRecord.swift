@@ -21,6 +21,11 @@ public enum Column: String, CaseIterable, Sendable {
     case migrations, replays, duplicates, staleBits = "stale_bits", spuriousUpcalls = "spurious_upcalls"
     case shadowMerges = "shadow_merges", speedupVsOneSender = "speedup_vs_1_sender", warmupSeconds = "warmup_s"
     case inactive, lostFlag = "lost_flag"
+    // Relocate scenario:
+    case strategy, relocations
+    case senderStallP50 = "sender_stall_p50_ns", senderStallMax = "sender_stall_max_ns"
+    case relocationP50 = "relocation_p50_ns", relocationMax = "relocation_max_ns"
+    case vanishedSelectorBits = "vanished_selector_bits"
 }
 
 /// One row of a run report: one configuration x repetition. Values are

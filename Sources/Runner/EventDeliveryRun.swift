@@ -124,6 +124,7 @@ struct EventDeliveryRun<Lock: ReadMostlyLock & ~Copyable> {
             result.total = result.total + sender.total
             result.measured = result.measured + sender.measured
             result.sendLatency.merge(sender.latency)
+            result.senderStall.merge(sender.stall)
         }
         result.perSenderSends = senders.map(\.measured.sends)
         result.senderCPUsSeen = senders.map(\.cpu)
@@ -134,6 +135,10 @@ struct EventDeliveryRun<Lock: ReadMostlyLock & ~Copyable> {
             handlerOutcome.merge(vcpu.outcome)
             result.shadowMerges += vcpu.merges
             result.endToEndLatency.merge(vcpu.latency)
+            result.relocations += vcpu.relocations
+            result.relocationLatency.merge(vcpu.relocationLatency)
+            result.vanishedSelectorBits += vcpu.vanishedSelectorBits
+            result.vanishedUpcalls += vcpu.vanishedUpcalls
         }
         result.vcpuCPUsSeen = vcpus.map(\.cpu)
         result.handled = handlerOutcome.handled

@@ -17,6 +17,7 @@ final class RunControl: Sendable {
     let vcpusStop = Atomic<Bool>(false)
     let finishedSenders = Atomic<Int>(0)
     let failures = Mutex<[String]>([])
+    let gate = SenderGate()
     let senders = Mutex<[SenderOutcome]>([])
     let vcpus = Mutex<[VCPUOutcome]>([])
     let hostRounds = Atomic<Int>(0)
@@ -45,6 +46,7 @@ struct SenderOutcome: Sendable {
     var total = DeliveryCounters()
     var measured = DeliveryCounters()
     var latency = LatencyHistogram()
+    var stall = LatencyHistogram()
     var cpu: Int?
     var index = 0
 }
@@ -55,6 +57,10 @@ struct VCPUOutcome: Sendable {
     var outcome = UpcallOutcome()
     var merges = 0
     var latency = LatencyHistogram()
+    var relocations = 0
+    var relocationLatency = LatencyHistogram()
+    var vanishedSelectorBits = 0
+    var vanishedUpcalls = 0
     var cpu: Int?
     var index = 0
 }
@@ -105,8 +111,14 @@ extension EventDeliveryRun where Lock: ~Copyable {
     func spawnVCPU(_ vcpu: Int, domain: EventChannelDomain<Lock>, control: RunControl,
                    stamps: EndToEndStamps, deferrals: TimerDeferrals) throws(SystemError) -> HostThread {
         let timerPorts = plans.filter(\.isTimer).flatMap(\.targets).filter { Int($0.vcpu) == vcpu }.map { Int($0.port) }
+        let relocation = configuration.scenario == .relocate
+            ? VCPUWork.Relocation(strategy: configuration.relocation,
+                                  periodNanoseconds: UInt64(configuration.relocateEveryMicroseconds) * 1000,
+                                  senders: configuration.senders,
+                                  defaultOffset: configuration.abi.sharedInfo.defaultVCPUInfoOffset(vcpu: vcpu) ?? 0)
+            : nil
         let work = VCPUWork(vcpu: vcpu, cpu: configuration.pinning?.vcpus[vcpu], mode: configuration.vcpuMode,
-                            timerPorts: timerPorts)
+                            timerPorts: timerPorts, relocation: relocation)
         return try HostThread.spawn { work.run(domain: domain, control: control, stamps: stamps, deferrals: deferrals) }
     }
 
@@ -160,7 +172,9 @@ struct SenderWork: Sendable {
         var counters = DeliveryCounters()
         var atMeasureStart: DeliveryCounters?
         var latency = LatencyHistogram()
+        var stall = LatencyHistogram()
         var random = XorShift(seed: UInt64(sender) &+ 1)
+        let gate = control.gate
         var scheduledIndex: UInt64 = 0
         control.checkIn()
         let start = monotonicNanoseconds()
@@ -170,8 +184,9 @@ struct SenderWork: Sendable {
             snapshot.absorb(context)
             return snapshot
         }
-        /// One timed send, timed from `time` (now, or the scheduled time).
-        func timedSend(_ target: SendTarget, from time: UInt64, measuring: Bool) {
+        /// One timed send, timed from `time` (now, or the scheduled time);
+        /// with `stalled`, the time also counts as a stall (a relocation ran).
+        func timedSend(_ target: SendTarget, from time: UInt64, measuring: Bool, stalled: Bool = false) {
             let port = Int(target.port)
             let vcpu = Int(target.vcpu)
             let stamped = stamps.stamp(port: port, time: time)
@@ -190,7 +205,11 @@ struct SenderWork: Sendable {
             } else {
                 result = domain.deliver(port: port, vcpu: vcpu, context: &context)
             }
-            if measuring { latency.record(nanoseconds: monotonicNanoseconds() &- time) }
+            if measuring {
+                let elapsed = monotonicNanoseconds() &- time
+                latency.record(nanoseconds: elapsed)
+                if stalled { stall.record(nanoseconds: elapsed) }
+            }
             if stamped, !result.setPendingBit, result != .wouldBlock { stamps.withdraw(port: port, time: time) }
             counters.record(result)
         }
@@ -201,7 +220,15 @@ struct SenderWork: Sendable {
                 if phase == .stop { break }
                 let measuring = phase == .measure
                 if measuring, atMeasureStart == nil { atMeasureStart = tally() }
+                let parked = gate.pass()
+                if parked > 0, measuring { stall.record(nanoseconds: parked) }
                 switch plan.load {
+                case .closed where gate.isRelocating:
+                    // A relocation runs: time every send, to see it stall.
+                    for _ in 0..<min(sampleEvery, limit - counters.sends) {
+                        let target = targets[Int(random.next() % UInt64(targets.count))]
+                        timedSend(target, from: monotonicNanoseconds(), measuring: measuring, stalled: true)
+                    }
                 case .closed:
                     let burst = min(sampleEvery - 1, limit - counters.sends - 1)
                     if burst > 0 {
@@ -217,7 +244,7 @@ struct SenderWork: Sendable {
                     let target = targets[Int(scheduledIndex % UInt64(targets.count))]
                     scheduledIndex &+= 1
                     sleepUntil(nanoseconds: scheduled)
-                    timedSend(target, from: scheduled, measuring: measuring)
+                    timedSend(target, from: scheduled, measuring: measuring, stalled: gate.isRelocating)
                 }
             }
         }
@@ -228,6 +255,7 @@ struct SenderWork: Sendable {
         outcome.total = total
         outcome.measured = atMeasureStart.map { total - $0 } ?? DeliveryCounters()
         outcome.latency = latency
+        outcome.stall = stall
         outcome.cpu = Affinity.currentCPU()
         control.record(sender: outcome)
         control.finishedSenders.wrappingAdd(1, ordering: .relaxed)
@@ -241,6 +269,16 @@ struct VCPUWork: Sendable {
     let mode: VCPUMode
     /// Timer ports bound to this vCPU (for deferred timer events).
     let timerPorts: [Int]
+    /// Relocate scenario: how and how often this vCPU moves its vcpu_info.
+    let relocation: Relocation?
+
+    struct Relocation: Sendable {
+        let strategy: RelocationStrategy
+        let periodNanoseconds: UInt64
+        let senders: Int
+        /// Offset of this vCPU's default slot in shared_info.
+        let defaultOffset: Int
+    }
 
     func run<Lock: ReadMostlyLock & ~Copyable>(domain: EventChannelDomain<Lock>, control: RunControl,
                                                stamps: EndToEndStamps, deferrals: TimerDeferrals) {
@@ -250,11 +288,27 @@ struct VCPUWork: Sendable {
         result.index = vcpu
         var deferredAtMeasureStart: DeliveryCounters?
         var idleRounds = 0
+        var random = XorShift(seed: UInt64(vcpu) &+ 1000)
+        var nextRelocation: UInt64 = 0
+        var explicit = false
         control.checkIn()
         while !control.vcpusStop.load(ordering: .acquiring) {
             let measuring = control.currentPhase == .measure
             if measuring, deferredAtMeasureStart == nil { deferredAtMeasureStart = result.deferred }
             var worked = false
+            if let relocation, measuring {
+                let now = monotonicNanoseconds()
+                // A random moment in [0.5, 1.5) periods from now.
+                let jitter = relocation.periodNanoseconds / 2 + random.next() % max(relocation.periodNanoseconds, 1)
+                if nextRelocation == 0 {
+                    nextRelocation = now + jitter
+                } else if now >= nextRelocation {
+                    relocate(relocation, domain: domain, control: control, toExplicit: !explicit, into: &result)
+                    explicit.toggle()
+                    nextRelocation = monotonicNanoseconds() + jitter
+                    worked = true
+                }
+            }
             if deferrals.hasPending(vcpu: vcpu) {
                 deferrals.take(vcpu: vcpu, among: timerPorts) { port in
                     result.deferred.record(domain.deliver(port: port, vcpu: vcpu, context: &context), countingSend: false)
@@ -293,5 +347,29 @@ struct VCPUWork: Sendable {
         result.deferredMeasured = deferredAtMeasureStart.map { result.deferred - $0 } ?? DeliveryCounters()
         result.cpu = Affinity.currentCPU()
         control.record(vcpu: result)
+    }
+
+    /// One move of this vCPU's vcpu_info: to its explicit address (guest
+    /// frame 1, 64 bytes per vCPU) or back to the default slot ("reboot").
+    private func relocate<Lock: ReadMostlyLock & ~Copyable>(
+        _ relocation: Relocation, domain: EventChannelDomain<Lock>, control: RunControl, toExplicit: Bool,
+        into result: inout VCPUOutcome
+    ) {
+        let gate = control.gate
+        let senders = relocation.senders
+        let hooks = RelocationHooks(
+            stopSenders: { gate.close { senders - control.finishedSenders.load(ordering: .relaxed) } },
+            resumeSenders: { gate.open() })
+        gate.relocating.wrappingAdd(1, ordering: .relaxed)
+        let start = monotonicNanoseconds()
+        let outcome = toExplicit
+            ? domain.relocateVCPUInfo(vcpu: vcpu, toFrame: 1, offset: 64 * vcpu, strategy: relocation.strategy, hooks: hooks)
+            : domain.relocateVCPUInfo(vcpu: vcpu, toFrame: domain.sharedInfoFrame, offset: relocation.defaultOffset,
+                                      strategy: relocation.strategy, hooks: hooks)
+        result.relocationLatency.record(nanoseconds: monotonicNanoseconds() - start)
+        gate.relocating.wrappingSubtract(1, ordering: .relaxed)
+        result.relocations += 1
+        result.vanishedSelectorBits += outcome.vanishedSelectorBits
+        result.vanishedUpcalls += outcome.vanishedUpcall ? 1 : 0
     }
 }

@@ -1,3 +1,4 @@
+import Delivery
 import GuestMemory
 import LockDesigns
 import Platform
@@ -40,6 +41,10 @@ public struct RunConfiguration: Sendable {
     public var memory: NUMA.Placement = .local
     /// Pin threads here; nil: leave them to the scheduler.
     public var pinning: ThreadCPUs?
+    /// Relocate scenario: how vcpu_info moves, and how often each vCPU
+    /// moves it (a random moment in [0.5, 1.5) times this period).
+    public var relocation: RelocationStrategy = .deactivate
+    public var relocateEveryMicroseconds = 2_000
     /// Every sender uses the same ports (validation: senders race on bits).
     public var sharedPorts = false
     /// Closed loop: one send in this many is timed (the others run the
@@ -79,6 +84,10 @@ public struct RunConfiguration: Sendable {
         guard durationSeconds > 0, durationSeconds.isFinite else { throw invalid("duration must be positive (got \(durationSeconds))") }
         if let limit = sendLimitPerSender, limit < 1 { throw invalid("send limit must be at least 1") }
         if case .migrate(let every) = host, every < 0 { throw invalid("invalidation interval must not be negative") }
+        if scenario == .relocate {
+            guard vcpuInfoInSharedInfo else { throw invalid("the relocate scenario starts with vcpu_info in shared_info") }
+            guard relocateEveryMicroseconds >= 1 else { throw invalid("relocation period must be at least 1 us") }
+        }
         guard sampleEvery >= 1 else { throw invalid("sampleEvery must be at least 1") }
         if let pinning {
             guard pinning.senders.count == senders, pinning.vcpus.count == vcpus, pinning.host.count == 1 else {

@@ -30,10 +30,22 @@ public struct RunResult: Sendable {
     public var vcpuCPUsSeen: [Int?] = []
     /// NUMA node of the shared_info page (nil: unknown or no libnuma).
     public var pageNode: Int?
+    /// Relocate scenario: moves done, their durations, how long senders
+    /// were held up by them, and selector bits the copies overwrote.
+    public var relocations = 0
+    public var relocationLatency = LatencyHistogram()
+    public var senderStall = LatencyHistogram()
+    public var vanishedSelectorBits = 0
+    public var vanishedUpcalls = 0
     /// Ctrl-C (or the caller's stop request) cut the run short.
     public var interrupted = false
 
-    public var lost: Int { ledger.lost }
+    /// Events set and never handled, plus stale writes no replay covered
+    /// (the ledger), plus selector bits a relocation's copy overwrote that
+    /// are not already among the never-handled (stranded) ones: the guest
+    /// was never told of those events, even if a later event on the same
+    /// word happened to lead it to them.
+    public var lost: Int { ledger.lost + max(0, vanishedSelectorBits - stranded) }
     public var sendsPerSecond: Double { measuredSeconds > 0 ? Double(measured.sends) / measuredSeconds : 0 }
     public var deliveredPerSecond: Double { measuredSeconds > 0 ? Double(measured.delivered) / measuredSeconds : 0 }
     public var fairnessMinOverMax: Double { Fairness.minOverMax(perSenderSends) }

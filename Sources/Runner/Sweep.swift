@@ -1,3 +1,4 @@
+import Delivery
 import GuestMemory
 import LockDesigns
 
@@ -14,25 +15,29 @@ public struct SweepRequest: Sendable {
     public var senders: [Int]
     public var vcpus: [Int]
     public var reps: Int
+    /// Strategies the relocate scenario sweeps over (others ignore them).
+    public var strategies: [RelocationStrategy]
     public var template: RunConfiguration
 
     public init(designs: [LockDesign], scenarios: [Scenario], senders: [Int], vcpus: [Int], reps: Int,
-                template: RunConfiguration) {
+                strategies: [RelocationStrategy] = [.deactivate], template: RunConfiguration) {
         self.designs = designs
         self.scenarios = scenarios
+        self.strategies = strategies
         self.senders = senders
         self.vcpus = vcpus
         self.reps = reps
         self.template = template
     }
 
-    /// The points in run order: design, scenario, vCPUs, senders
-    /// (ascending, so the 1-sender run that speedups divide by comes
-    /// first), repetition.
+    /// The points in run order: design, scenario (and strategy, for
+    /// relocate), vCPUs, senders (ascending, so the 1-sender run that
+    /// speedups divide by comes first), repetition.
     public func points() -> [SweepPoint] {
         var points: [SweepPoint] = []
         for design in designs {
             for scenario in scenarios {
+                for strategy in scenario == .relocate ? strategies : [template.relocation] {
                 for vcpus in vcpus.sorted() {
                     for senders in senders.sorted() {
                         for rep in 1...max(reps, 1) {
@@ -41,9 +46,11 @@ public struct SweepRequest: Sendable {
                             configuration.scenario = scenario
                             configuration.vcpus = vcpus
                             configuration.senders = senders
+                            configuration.relocation = strategy
                             points.append(SweepPoint(configuration: configuration, rep: rep))
                         }
                     }
+                }
                 }
             }
         }

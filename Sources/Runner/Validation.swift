@@ -41,6 +41,8 @@ extension RunResult {
             + "delivered=\(t.delivered) coalesced=\(t.coalesced) masked=\(t.masked) would_block=\(t.wouldBlock) "
             + "retries=\(t.retries) replays=\(t.replays + t.selectorReplays) dropped=\(t.dropped) "
             + "inactive=\(t.inactive) handled=\(handled) duplicates=\(ledger.duplicates) stranded=\(stranded) "
-            + "migrations=\(migrations) stale_bits=\(staleBits) lost=\(lost)"
+            + "migrations=\(migrations) stale_bits=\(staleBits)"
+            + (c.scenario == .relocate ? " strategy=\(c.relocation) relocations=\(relocations) vanished_selector_bits=\(vanishedSelectorBits)" : "")
+            + " lost=\(lost)"
     }
 }

@@ -16,12 +16,20 @@ public enum Scenario: String, CaseIterable, Sendable, CustomStringConvertible {
     case timer
     /// Senders take the roles ipi, pirq, timer in turn (s mod 3).
     case mixed
+    /// ipi traffic while each vCPU keeps moving its vcpu_info between the
+    /// default slot in shared_info and an explicit address (registering it,
+    /// then "rebooting" back to the default), with a relocation strategy.
+    case relocate
 
     public var description: String { rawValue }
 
     /// The role of sender `sender` in this scenario.
     public func role(ofSender sender: Int) -> Scenario {
-        self == .mixed ? [Scenario.ipi, .pirq, .timer][sender % 3] : self
+        switch self {
+        case .mixed: [Scenario.ipi, .pirq, .timer][sender % 3]
+        case .relocate: .ipi
+        default: self
+        }
     }
 }
 
@@ -91,7 +99,7 @@ public func senderPlans(scenario: Scenario, senders: Int, vcpus: Int, portsPerSe
     return (0..<senders).map { sender in
         if sharedPorts { next = 0 }
         switch scenario.role(ofSender: sender) {
-        case .ipi, .mixed:
+        case .ipi, .mixed, .relocate:
             let targets = (0..<portsPerSender).map { k in SendTarget(port: freshPort(), vcpu: (sender + k) % vcpus) }
             return SenderPlan(targets: targets, isTimer: false, load: load)
         case .pirq:
