@@ -70,13 +70,13 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Thread placement: compact, scatter or split.")
     var placement = "compact"
 
-    @Option(help: "Explicit CPUs for senders (cpulist, e.g. 0-3,8).")
+    @Option(name: .customLong("sender-cpus"), help: "Explicit CPUs for senders (cpulist, e.g. 0-3,8).")
     var senderCPUs: String?
 
-    @Option(help: "Explicit CPUs for vCPU threads.")
+    @Option(name: .customLong("vcpu-cpus"), help: "Explicit CPUs for vCPU threads.")
     var vcpuCPUs: String?
 
-    @Option(help: "Explicit CPU for the host thread.")
+    @Option(name: .customLong("host-cpus"), help: "Explicit CPU for the host thread.")
     var hostCPUs: String?
 
     @Option(help: "Guest memory: a node number, local (the vCPUs' node) or interleave.")
