@@ -20,6 +20,10 @@
 # run (build failed, tool missing, ...).
 set -euo pipefail
 
+# A relative CODEGEN_BINARY is relative to where the script was started.
+if [ -n "${CODEGEN_BINARY:-}" ] && [ "${CODEGEN_BINARY#/}" = "$CODEGEN_BINARY" ]; then
+    CODEGEN_BINARY=$PWD/$CODEGEN_BINARY
+fi
 cd "$(dirname "$0")/.."
 
 die() { echo "codegen check: ERROR: $*" >&2; exit 2; }

@@ -34,6 +34,8 @@ struct ReportRow {
         r.set(.pageNode, result.pageNode.map(String.init) ?? "unknown")
         r.set(.senderCPUs, cpuList(result.senderCPUsSeen))
         r.set(.vcpuCPUs, cpuList(result.vcpuCPUsSeen))
+        r.set(.senderNodes, nodeList(result.senderCPUsSeen))
+        r.set(.vcpuNodes, nodeList(result.vcpuCPUsSeen))
         r.set(.hostCPUs, c.pinning.map { CPUList($0.host).description } ?? "unpinned")
         if case .migrate(let every) = c.host { r.set(.invalidateEveryMicroseconds, every) } else {
             r.set(.invalidateEveryMicroseconds, 0)
@@ -96,7 +98,13 @@ struct ReportRow {
         return r
     }
 
-    /// The CPUs threads were seen on, in cpulist syntax ("unknown" if any is).
+    /// The NUMA nodes of the CPUs threads were seen on ("unknown" if any is).
+    private func nodeList(_ cpus: [Int?]) -> String {
+        let nodes = cpus.map { $0.flatMap(plan.topology.node(ofCPU:)) }
+        return cpuList(nodes)
+    }
+
+    /// CPUs (or nodes) in cpulist syntax ("unknown" if any is unknown).
     private func cpuList(_ cpus: [Int?]) -> String {
         let known = cpus.compactMap { $0 }
         return known.count == cpus.count ? CPUList(known).description : "unknown"

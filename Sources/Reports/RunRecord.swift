@@ -16,7 +16,7 @@ public enum Column: String, CaseIterable, Sendable {
     case e2eP50 = "e2e_p50_ns", e2eP90 = "e2e_p90_ns", e2eP99 = "e2e_p99_ns", e2eP999 = "e2e_p999_ns"
     case e2eMax = "e2e_max_ns", timerOverhead = "timer_overhead_ns"
     // Beyond the required set:
-    case hostCPUs = "host_cpus", vcpuMode = "vcpu_mode", portsPerSender = "ports_per_sender"
+    case hostCPUs = "host_cpus", senderNodes = "sender_nodes", vcpuNodes = "vcpu_nodes", vcpuMode = "vcpu_mode", portsPerSender = "ports_per_sender"
     case maskedFraction = "masked_fraction", ratePerSender = "rate_per_sender", oversubscribed
     case migrations, replays, duplicates, staleBits = "stale_bits", spuriousUpcalls = "spurious_upcalls"
     case shadowMerges = "shadow_merges", speedupVsOneSender = "speedup_vs_1_sender", warmupSeconds = "warmup_s"
