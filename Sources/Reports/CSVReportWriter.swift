@@ -104,22 +104,9 @@ public final class CSVReportWriter {
 
     /// The file's text, or nil if it does not exist.
     private static func readFile(_ path: String) throws(ReportError) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw ReportError("cannot read \(path): \(String(cString: strerror(errno))) (errno \(errno))")
-        }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR { continue }
-            guard count >= 0 else { throw ReportError("cannot read \(path): \(String(cString: strerror(errno)))") }
-            if count == 0 { break }
-            bytes.append(contentsOf: buffer[0..<count])
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        if let text = readWholeFile(path) { return text }
+        if errno == ENOENT { return nil }
+        throw ReportError("cannot read \(path): \(String(cString: strerror(errno))) (errno \(errno))")
     }
 }
 

@@ -1,0 +1,69 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// A run report read back: header and rows, with typed access by column.
+public struct ReportTable: Sendable {
+    public let path: String
+    public let header: [String]
+    public let rows: [[String]]
+    private let index: [String: Int]
+
+    public init(path: String, header: [String], rows: [[String]]) {
+        self.path = path
+        self.header = header
+        self.rows = rows
+        index = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Reads and parses `path`; errors name the file and the line.
+    public static func load(_ path: String) throws(ReportError) -> ReportTable {
+        guard let text = readWholeFile(path) else {
+            throw ReportError("cannot read \(path): \(String(cString: strerror(errno)))")
+        }
+        let parsed: [[String]]
+        do { parsed = try CSV.parse(text) } catch { throw ReportError("\(path): \(error)") }
+        guard let header = parsed.first, !header.isEmpty else { throw ReportError("\(path): empty file, no header") }
+        return ReportTable(path: path, header: header, rows: Array(parsed.dropFirst()))
+    }
+
+    public func has(_ column: String) -> Bool { index[column] != nil }
+
+    /// Checks that every column in `required` is present.
+    public func require(_ required: [String]) throws(ReportError) {
+        let missing = required.filter { !has($0) }
+        guard missing.isEmpty else {
+            throw ReportError("\(path): missing column(s) \(missing.joined(separator: ", ")); is this an evtchn-bench report?")
+        }
+    }
+
+    public func value(_ row: [String], _ column: String) -> String { index[column].map { row[$0] } ?? "" }
+
+    /// A numeric field; errors name the line (header is line 1).
+    public func number(_ rowIndex: Int, _ column: String) throws(ReportError) -> Double? {
+        let text = value(rows[rowIndex], column)
+        if text.isEmpty { return nil }
+        guard let number = Double(text) else {
+            throw ReportError("\(path): line \(rowIndex + 2): column \(column) is not a number: '\(text)'")
+        }
+        return number
+    }
+}
+
+func readWholeFile(_ path: String) -> String? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if count < 0 && errno == EINTR { continue }
+        guard count >= 0 else { return nil }
+        if count == 0 { break }
+        bytes.append(contentsOf: buffer[0..<count])
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}

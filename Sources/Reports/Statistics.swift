@@ -1,0 +1,90 @@
+/// Small-sample statistics for comparing repetitions of two runs.
+public enum Statistics {
+    public static func median(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+
+    /// Two-sided p-value of the Mann-Whitney U test (Wilcoxon rank-sum):
+    /// could the two samples come from the same distribution? Exact (by
+    /// counting rank sums) when there are no ties and both samples have at
+    /// most 20 values; otherwise the normal approximation with tie
+    /// correction. Returns nil when either sample is empty.
+    ///
+    /// Note what small samples allow: with 3 repetitions on each side the
+    /// smallest possible two-sided p is 0.1, so nothing can be significant
+    /// at 0.05; use 5 or more repetitions to detect a change.
+    public static func mannWhitneyP(_ a: [Double], _ b: [Double]) -> Double? {
+        guard !a.isEmpty, !b.isEmpty else { return nil }
+        let all = (a.map { ($0, 0) } + b.map { ($0, 1) }).sorted { $0.0 < $1.0 }
+        // Midranks for ties.
+        var ranks = [Double](repeating: 0, count: all.count)
+        var tieTerm = 0.0
+        var index = 0
+        while index < all.count {
+            var end = index
+            while end + 1 < all.count && all[end + 1].0 == all[index].0 { end += 1 }
+            let rank = Double(index + end) / 2 + 1
+            for k in index...end { ranks[k] = rank }
+            let t = Double(end - index + 1)
+            tieTerm += t * t * t - t
+            index = end + 1
+        }
+        let n1 = Double(a.count)
+        let n2 = Double(b.count)
+        let rankSumA = zip(all, ranks).filter { $0.0.1 == 0 }.reduce(0) { $0 + $1.1 }
+        let u = rankSumA - n1 * (n1 + 1) / 2
+        if tieTerm == 0, a.count <= 20, b.count <= 20 {
+            return exactTwoSidedP(u: u, n1: a.count, n2: b.count)
+        }
+        let n = n1 + n2
+        let mean = n1 * n2 / 2
+        let variance = n1 * n2 / 12 * ((n + 1) - tieTerm / (n * (n - 1)))
+        guard variance > 0 else { return 1 }
+        let z = (abs(u - mean) - 0.5) / variance.squareRoot()
+        return min(1, 2 * (1 - normalCDF(max(z, 0))))
+    }
+
+    /// P(U <= min(u, n1 n2 - u)) * 2 under the null, by counting the ways
+    /// to choose n1 of n1+n2 ranks with each U (dynamic programming).
+    static func exactTwoSidedP(u: Double, n1: Int, n2: Int) -> Double {
+        let maxU = n1 * n2
+        // ways[i][j][s]: subsets of size j of the first i ranks with U-sum s,
+        // computed over j and s only (rolling over i).
+        var ways = [[Double]](repeating: [Double](repeating: 0, count: maxU + 1), count: n1 + 1)
+        ways[0][0] = 1
+        for item in 0..<(n1 + n2) {
+            for j in stride(from: min(item + 1, n1), through: 1, by: -1) {
+                // Taking rank `item` as the j-th member adds (item - (j - 1))
+                // members of the other sample below it to U.
+                let add = item - (j - 1)
+                guard add >= 0 else { continue }
+                for s in stride(from: maxU, through: add, by: -1) where ways[j - 1][s - add] > 0 {
+                    ways[j][s] += ways[j - 1][s - add]
+                }
+            }
+        }
+        let total = ways[n1].reduce(0, +)
+        let lower = min(u, Double(maxU) - u)
+        let tail = ways[n1].enumerated().filter { Double($0.offset) <= lower + 1e-9 }.reduce(0) { $0 + $1.element }
+        return min(1, 2 * tail / total)
+    }
+
+    /// Standard normal cumulative distribution (Abramowitz-Stegun 7.1.26
+    /// through erf; absolute error below 1.5e-7).
+    static func normalCDF(_ z: Double) -> Double {
+        let x = abs(z) / 2.0.squareRoot()
+        let t = 1 / (1 + 0.3275911 * x)
+        let poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+        let erf = 1 - poly * exp(-x * x)
+        return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
