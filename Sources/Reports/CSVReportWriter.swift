@@ -11,10 +11,10 @@ public struct ReportError: Error, CustomStringConvertible, Equatable, Sendable {
 }
 
 /// Appends rows to a CSV report durably. Each `append` writes the whole
-/// file anew to "<path>.tmp" in the same folder, fsyncs it, renames it over
-/// <path> and fsyncs the folder: a reader (or a crash, or Ctrl-C) sees the
-/// old file or the new one, never half a row, and every row appended is on
-/// disk before `append` returns. Reports are small, so rewriting is cheap.
+/// file anew with `writeFileAtomically`: a reader (or a crash, or Ctrl-C)
+/// sees the old file or the new one, never half a row, and every row
+/// appended is on disk before `append` returns. Reports are small, so
+/// rewriting is cheap.
 public final class CSVReportWriter {
     public let path: String
     public let columns: [String]
@@ -58,48 +58,8 @@ public final class CSVReportWriter {
         rowCount += 1
     }
 
-    private var directory: String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        let folder = String(path[..<slash])
-        return folder.isEmpty ? "/" : folder
-    }
-
     private func commit() throws(ReportError) {
-        let temporary = path + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw failure("cannot write \(temporary)") }
-        var bytes = Array(content.utf8)
-        var written = 0
-        while written < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                let error = failure("cannot write \(temporary)")
-                close(fd)
-                unlink(temporary)
-                throw error
-            }
-            written += count
-        }
-        bytes.removeAll()
-        guard fsync(fd) == 0 else {
-            let error = failure("cannot sync \(temporary)")
-            close(fd)
-            throw error
-        }
-        close(fd)
-        guard rename(temporary, path) == 0 else { throw failure("cannot rename \(temporary) to \(path)") }
-        let folder = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if folder >= 0 {
-            // Makes the rename itself durable; a failure here loses no data
-            // that a reader could see, so it is not an error.
-            _ = fsync(folder)
-            close(folder)
-        }
-    }
-
-    private func failure(_ what: String) -> ReportError {
-        ReportError("\(what): \(String(cString: strerror(errno))) (errno \(errno))")
+        try writeFileAtomically(path, content)
     }
 
     /// The file's text, or nil if it does not exist.
@@ -107,6 +67,47 @@ public final class CSVReportWriter {
         if let text = readWholeFile(path) { return text }
         if errno == ENOENT { return nil }
         throw ReportError("cannot read \(path): \(String(cString: strerror(errno))) (errno \(errno))")
+    }
+}
+
+/// Writes `content` to `path` so that the file is never seen half-written:
+/// to "<path>.tmp" in the same folder, fsync, rename over <path>, fsync the
+/// folder.
+public func writeFileAtomically(_ path: String, _ content: String) throws(ReportError) {
+    func failure(_ what: String) -> ReportError {
+        ReportError("\(what): \(String(cString: strerror(errno))) (errno \(errno))")
+    }
+    let temporary = path + ".tmp"
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw failure("cannot write \(temporary)") }
+    let bytes = Array(content.utf8)
+    var written = 0
+    while written < bytes.count {
+        let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+        if count < 0 {
+            if errno == EINTR { continue }
+            let error = failure("cannot write \(temporary)")
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+        written += count
+    }
+    guard fsync(fd) == 0 else {
+        let error = failure("cannot sync \(temporary)")
+        close(fd)
+        throw error
+    }
+    close(fd)
+    guard rename(temporary, path) == 0 else { throw failure("cannot rename \(temporary) to \(path)") }
+    let slash = path.lastIndex(of: "/")
+    let directory = slash.map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
+    let folder = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    if folder >= 0 {
+        // Makes the rename itself durable; a failure here loses no data a
+        // reader could see, so it is not an error.
+        _ = fsync(folder)
+        close(folder)
     }
 }
 
