@@ -50,6 +50,6 @@ let package = Package(
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "LockDesigns", "PageCache", "GuestMemory", "Platform"], swiftSettings: strict),
         .testTarget(name: "LockDesignsTests", dependencies: ["LockDesigns", "PageCache", "Platform"], swiftSettings: strict),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "LockDesigns", "Delivery", "GuestMemory", "Platform"], swiftSettings: strict),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports"], swiftSettings: strict),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Platform"], swiftSettings: strict),
     ]
 )

@@ -91,6 +91,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "CSV file to write (default results/<utc-timestamp>-<host>.csv).")
     var output: String?
 
+    @Option(help: "Also write each row's latency histograms (HdrHistogram percentile-distribution text) into this folder.")
+    var histograms: String?
+
     func run() throws {
         let plan = try SweepSetup(self).make()
         try SweepRunner(plan: plan, pin: !noPin).run()

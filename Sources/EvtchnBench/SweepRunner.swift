@@ -32,15 +32,37 @@ struct SweepRunner {
             let key = SpeedupKey(point)
             if configuration.senders == 1 { oneSenderRates[key] = result.sendsPerSecond }
             let speedup = oneSenderRates[key].flatMap { $0 > 0 ? result.sendsPerSecond / $0 : nil }
-            let record = ReportRow(plan: plan, point: point, configuration: configuration, result: result,
+            var record = ReportRow(plan: plan, point: point, configuration: configuration, result: result,
                                    speedup: speedup).record
-            do { try plan.writer.append(record.fields) } catch { throw CommandError(error.description) }
+            do {
+                if let folder = plan.histogramFolder {
+                    record.set(.histograms, try writeHistograms(result, point: point, index: index, folder: folder))
+                }
+                try plan.writer.append(record.fields)
+            } catch { throw CommandError(error.description) }
             summary.add(result)
             progress.finished(index, what, outcome(result))
         }
         print("")
         print(summary.render())
         print("\n\(plan.writer.rowCount) rows in \(plan.outputPath)")
+    }
+
+    /// Writes the row's send, end-to-end (and for relocate runs, stall)
+    /// histograms as HdrHistogram percentile-distribution text, in ns, to
+    /// <folder>/<report>-<row>-<design>-<scenario>-s<senders>-v<vcpus>-r<rep>.<kind>.hgrm;
+    /// returns the common prefix (recorded in the row's `histograms` column).
+    private func writeHistograms(_ result: RunResult, point: SweepPoint, index: Int, folder: String) throws(ReportError) -> String {
+        let c = point.configuration
+        let report = plan.outputPath.split(separator: "/").last.map { $0.hasSuffix(".csv") ? String($0.dropLast(4)) : String($0) } ?? "report"
+        let strategy = c.scenario == .relocate ? "-\(c.relocation)" : ""
+        let prefix = "\(folder)/\(report)-\(index + 1)-\(c.design)-\(c.scenario)\(strategy)-s\(c.senders)-v\(c.vcpus)-r\(point.rep)"
+        try writeFileAtomically(prefix + ".send.hgrm", result.sendLatency.percentileDistribution())
+        try writeFileAtomically(prefix + ".e2e.hgrm", result.endToEndLatency.percentileDistribution())
+        if c.scenario == .relocate {
+            try writeFileAtomically(prefix + ".stall.hgrm", result.senderStall.percentileDistribution())
+        }
+        return prefix
     }
 
     /// Pins threads where the placement says, and puts guest memory there.

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import ArgumentParser
 import Delivery
 import GuestMemory
@@ -22,6 +27,8 @@ struct SweepPlan {
     var machine: MachineInfo
     var outputPath: String
     var writer: CSVReportWriter
+    /// Folder for per-row HdrHistogram files, if asked for.
+    var histogramFolder: String?
 }
 
 struct PlacementKey: Hashable {
@@ -62,9 +69,10 @@ struct SweepSetup {
             }
             let machine = MachineInfo.current()
             let path = o.output ?? defaultReportPath(secondsSinceEpoch: secondsSinceEpoch(), host: machine.host)
+            if let folder = o.histograms { try makeFolder(folder) }
             let writer = try CSVReportWriter(path: path, columns: RunRecord.columns)
             return SweepPlan(points: points, placements: placements, placementPolicy: o.placement, topology: topology,
-                             machine: machine, outputPath: path, writer: writer)
+                             machine: machine, outputPath: path, writer: writer, histogramFolder: o.histograms)
         } catch let error as CommandError {
             throw error
         } catch {
@@ -109,5 +117,17 @@ struct SweepSetup {
         request.hostCPUs = try o.hostCPUs.map { try CPUList.parse($0).cpus }
         request.memory = try MemoryChoice.parse(o.memNode)
         return request
+    }
+}
+
+/// Creates `path` (one level) unless it exists as a folder already.
+func makeFolder(_ path: String) throws {
+    var info = stat()
+    if stat(path, &info) == 0 {
+        guard info.st_mode & S_IFMT == S_IFDIR else { throw CommandError("--histograms: \(path) exists and is not a folder") }
+        return
+    }
+    guard mkdir(path, 0o755) == 0 else {
+        throw CommandError("--histograms: cannot create \(path): \(String(cString: strerror(errno)))")
     }
 }
