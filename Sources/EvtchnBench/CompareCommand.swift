@@ -38,9 +38,12 @@ struct CompareCommand: ParsableCommand {
         } catch {
             throw CommandError(error.description)
         }
-        print(render(comparison))
-        for key in comparison.onlyOld { print("only in OLD: \(key.joined(separator: " "))") }
-        for key in comparison.onlyNew { print("only in NEW: \(key.joined(separator: " "))") }
+        let (table, common) = render(comparison)
+        print(table)
+        // One-sided configurations, without the columns common to the table.
+        let brief = { (key: [String]) in key.filter { !common.contains($0) }.joined(separator: " ") }
+        for key in comparison.onlyOld { print("only in OLD: \(brief(key))") }
+        for key in comparison.onlyNew { print("only in NEW: \(brief(key))") }
         if comparison.entries.isEmpty { print("no configuration appears in both reports") }
         if let threshold {
             let regressions = comparison.regressions
@@ -54,8 +57,8 @@ struct CompareCommand: ParsableCommand {
 
     /// One line per configuration; key columns whose value is the same in
     /// every compared configuration are printed once, above the table.
-    private func render(_ comparison: Comparison) -> String {
-        guard let first = comparison.entries.first else { return "" }
+    private func render(_ comparison: Comparison) -> (table: String, common: Set<String>) {
+        guard let first = comparison.entries.first else { return ("", []) }
         let constant = first.key.indices.filter { column in
             comparison.entries.allSatisfy { $0.key[column] == first.key[column] }
         }
@@ -74,7 +77,7 @@ struct CompareCommand: ParsableCommand {
         let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max()! }
         lines += rows.map { $0.enumerated().map { $0.element.padded(widths[$0.offset]) }.joined(separator: "  ") }
         lines.append("* p < 0.05 (Mann-Whitney U, two-sided); WORSE: beyond the threshold")
-        return lines.joined(separator: "\n")
+        return (lines.joined(separator: "\n"), Set(constant.map { first.key[$0] }))
     }
 
     private func compact(_ value: Double) -> String {
