@@ -22,20 +22,24 @@ public final class CSVReportWriter {
     public private(set) var rowCount: Int
 
     /// Opens `path`: creates it with the header, or, if it exists with the
-    /// same header, continues after its rows. Fails, before any benchmark
-    /// runs, when the folder is missing or not writable, or the file holds
+    /// same header, continues after its rows (an empty file counts as new,
+    /// so `--output "$(mktemp)"` works). Fails, before any benchmark runs,
+    /// when the folder is missing or not writable, or the file holds
     /// another header.
     public init(path: String, columns: [String]) throws(ReportError) {
         self.path = path
         self.columns = columns
         let header = CSV.line(columns)
-        if let existing = try Self.readFile(path) {
+        if let existing = try Self.readFile(path), !existing.isEmpty {
             let rows: [[String]]
             do { rows = try CSV.parse(existing) } catch { throw ReportError("\(path): not a CSV report (\(error))") }
             guard rows.first == columns else {
-                throw ReportError("\(path) exists with a different header; choose another --output")
+                throw ReportError("\(path) exists with a different header (\(Self.difference(rows.first ?? [], columns))); "
+                                  + "choose another --output")
             }
-            content = existing.hasSuffix("\n") || existing.isEmpty ? existing : existing + "\n"
+            // Bytes, not Characters: "\r\n" is one Character, not ending in "\n".
+            let ended = existing.utf8.last == UInt8(ascii: "\n") || existing.utf8.last == UInt8(ascii: "\r")
+            content = ended ? existing : existing + "\n"
             rowCount = rows.count - 1
         } else {
             content = header
@@ -62,6 +66,13 @@ public final class CSVReportWriter {
         try writeFileAtomically(path, content)
     }
 
+    /// Where two headers part: the first column that differs.
+    private static func difference(_ found: [String], _ wanted: [String]) -> String {
+        let column = zip(found, wanted).enumerated().first { $1.0 != $1.1 }?.offset ?? min(found.count, wanted.count)
+        func name(_ header: [String]) -> String { column < header.count ? "'\(header[column])'" : "none" }
+        return "column \(column + 1) is \(name(found)) in the file, \(name(wanted)) in this run"
+    }
+
     /// The file's text, or nil if it does not exist.
     private static func readFile(_ path: String) throws(ReportError) -> String? {
         if let text = readWholeFile(path) { return text }
@@ -72,43 +83,55 @@ public final class CSVReportWriter {
 
 /// Writes `content` to `path` so that the file is never seen half-written:
 /// to "<path>.tmp" in the same folder, fsync, rename over <path>, fsync the
-/// folder.
+/// folder. Errors name `path` and the step and errno that failed; the
+/// temporary file is removed on every failure after it was created.
 public func writeFileAtomically(_ path: String, _ content: String) throws(ReportError) {
-    func failure(_ what: String) -> ReportError {
-        ReportError("\(what): \(String(cString: strerror(errno))) (errno \(errno))")
-    }
     let temporary = path + ".tmp"
+    func failure(_ step: String) -> ReportError {
+        ReportError("cannot write \(path): \(step): \(String(cString: strerror(errno))) (errno \(errno))")
+    }
     let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw failure("cannot write \(temporary)") }
+    guard fd >= 0 else { throw failure("open \(temporary)") }
+    func abandon(_ step: String) -> ReportError {
+        let error = failure(step)
+        close(fd)
+        unlink(temporary)
+        return error
+    }
     let bytes = Array(content.utf8)
     var written = 0
     while written < bytes.count {
         let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
         if count < 0 {
             if errno == EINTR { continue }
-            let error = failure("cannot write \(temporary)")
-            close(fd)
-            unlink(temporary)
-            throw error
+            throw abandon("write \(temporary)")
         }
         written += count
     }
-    guard fsync(fd) == 0 else {
-        let error = failure("cannot sync \(temporary)")
-        close(fd)
+    // The data must be on disk before the rename publishes it: otherwise a
+    // crash soon after the rename could leave the report empty or short.
+    guard fsync(fd) == 0 else { throw abandon("fsync \(temporary)") }
+    close(fd)
+    guard rename(temporary, path) == 0 else {
+        let error = failure("rename \(temporary)")
+        unlink(temporary)
         throw error
     }
-    close(fd)
-    guard rename(temporary, path) == 0 else { throw failure("cannot rename \(temporary) to \(path)") }
+    try syncFolder(of: path)
+}
+
+/// Makes a rename in the folder holding `path` durable. A file system that
+/// cannot sync folders (EINVAL) is not an error: there is nothing more to do.
+private func syncFolder(of path: String) throws(ReportError) {
     let slash = path.lastIndex(of: "/")
-    let directory = slash.map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
-    let folder = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    if folder >= 0 {
-        // Makes the rename itself durable; a failure here loses no data a
-        // reader could see, so it is not an error.
-        _ = fsync(folder)
-        close(folder)
+    let folder = slash.map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
+    func failure(_ step: String) -> ReportError {
+        ReportError("cannot write \(path): \(step) \(folder): \(String(cString: strerror(errno))) (errno \(errno))")
     }
+    let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard fd >= 0 else { throw failure("open") }
+    defer { close(fd) }
+    guard fsync(fd) == 0 || errno == EINVAL else { throw failure("fsync") }
 }
 
 /// results/<utc-timestamp>-<host>.csv, e.g. results/20261124T163000Z-box.csv;

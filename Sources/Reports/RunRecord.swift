@@ -43,7 +43,11 @@ public struct RunRecord: Sendable, Equatable {
     public subscript(column: Column) -> String { values[column] ?? "" }
 
     public mutating func set(_ column: Column, _ text: String) { values[column] = text }
-    public mutating func set(_ column: Column, _ count: Int) { values[column] = String(count) }
+    public mutating func set(_ column: Column, _ count: Int) {
+        values[column] = String(count)
+        // lost_flag follows lost, so that the two cannot disagree.
+        if column == .lost { values[.lostFlag] = count > 0 ? "LOST" : "" }
+    }
     public mutating func set(_ column: Column, _ flag: Bool) { values[column] = flag ? "true" : "false" }
 
     /// Rates and counts per second: one decimal.

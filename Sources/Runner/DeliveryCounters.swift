@@ -51,7 +51,8 @@ public struct DeliveryCounters: Sendable, Equatable {
     /// Sends that changed a pending bit from 0 to 1.
     public var newlySet: Int { delivered + masked }
 
-    /// Every counter, for arithmetic over all of them.
+    /// Every counter, for arithmetic over all of them. (Key paths are
+    /// immutable values; Swift 6.3 just does not mark them Sendable.)
     nonisolated(unsafe) static let allCounters: [WritableKeyPath<DeliveryCounters, Int>] = [
         \.sends, \.delivered, \.coalesced, \.masked, \.invalid, \.dropped, \.inactive,
         \.wouldBlock, \.retries, \.replays, \.selectorReplays, \.carriedSends,

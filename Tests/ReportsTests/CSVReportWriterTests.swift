@@ -4,33 +4,6 @@ import Glibc
 import Reports
 import Testing
 
-/// A fresh folder under /tmp, removed with its files when the test ends.
-final class TemporaryFolder {
-    let path: String
-    init() {
-        var template = Array("/tmp/evtchn-reports-XXXXXX".utf8CString)
-        path = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
-    }
-    deinit {
-        if let folder = opendir(path) {
-            while let entry = readdir(folder) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                if name != "." && name != ".." { unlink(path + "/" + name) }
-            }
-            closedir(folder)
-        }
-        rmdir(path)
-    }
-    func contents(_ name: String) -> String? {
-        guard let file = fopen(path + "/" + name, "r") else { return nil }
-        defer { fclose(file) }
-        var text = ""
-        while let c = Optional(fgetc(file)), c != EOF { text.unicodeScalars.append(UnicodeScalar(UInt8(c))) }
-        return text
-    }
-    func exists(_ name: String) -> Bool { access(path + "/" + name, F_OK) == 0 }
-}
-
 @Suite("Durable report writer")
 struct CSVReportWriterTests {
     @Test("creates the file with its header, and every append is on disk at once")

@@ -12,10 +12,39 @@ struct RunRecordTests {
         send_max_ns, e2e_p50_ns, e2e_p90_ns, e2e_p99_ns, e2e_p999_ns, e2e_max_ns, timer_overhead_ns
         """.split(separator: ",").map { $0.filter { !$0.isWhitespace } }
 
+    /// Columns beyond the required set that the issue asked for, in its
+    /// order; later issues added others between and after them.
+    static let extras = """
+        host_cpus, vcpu_mode, ports_per_sender, masked_fraction, rate_per_sender, oversubscribed, migrations, \
+        replays, duplicates, stale_bits, spurious_upcalls, shadow_merges, speedup_vs_1_sender, warmup_s, lost_flag
+        """.split(separator: ",").map { $0.filter { !$0.isWhitespace } }
+
     @Test("the required columns come first, in order, and names are unique")
     func columns() {
+        #expect(Self.required.count == 45)
         #expect(Array(RunRecord.columns.prefix(Self.required.count)) == Self.required)
         #expect(Set(RunRecord.columns).count == RunRecord.columns.count)
+        #expect(RunRecord.columns == Column.allCases.map(\.rawValue))
+        // A new column is a schema change: document it in results/README.md
+        // and count it here.
+        #expect(RunRecord.columns.count == 69)
+    }
+
+    @Test("the extra columns follow, in the issue's order")
+    func extraColumns() {
+        let rest = RunRecord.columns.dropFirst(Self.required.count)
+        #expect(rest.filter(Self.extras.contains) == Self.extras)
+    }
+
+    @Test("results/README.md documents every column, and only those")
+    func documented() throws {
+        let readme = try #require(readText(repositoryRoot() + "/results/README.md"))
+        // The first cell of each schema table row: one or more `column` names.
+        let names = readme.split(separator: "\n").filter { $0.hasPrefix("| `") }.flatMap { row in
+            row.dropFirst().prefix { $0 != "|" }.split(separator: "`").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+        }
+        #expect(Set(RunRecord.columns).subtracting(names).sorted() == [], "undocumented")
+        #expect(Set(names).subtracting(RunRecord.columns).sorted() == [], "documented but not in the report")
     }
 
     @Test("a record renders every column; unset ones are empty")
@@ -37,6 +66,12 @@ struct RunRecordTests {
         record.set(.durationSeconds, seconds: 1.5)
         record.set(.fairnessMinOverMax, ratio: 1)
         record.set(.oversubscribed, true)
+        record.set(.deliveredPerSecond, rate: 150_000_000.04)
+        record.set(.maskedFraction, ratio: 1e-9)
+        record.set(.warmupSeconds, seconds: 0.0000001)
+        #expect(record[.deliveredPerSecond] == "150000000.0")
+        #expect(record[.maskedFraction] == "0.0000")
+        #expect(record[.warmupSeconds] == "0.000")
         #expect(record[.sendsPerSecond] == "12345679.0")
         #expect(record[.gini] == "0.0000")
         #expect(record[.durationSeconds] == "1.500")
@@ -52,5 +87,24 @@ struct RunRecordTests {
         #expect(line.contains("\"0-3,8\""))
         let parsed = try CSV.parse(CSV.line(RunRecord.columns) + line)
         #expect(parsed[1][RunRecord.columns.firstIndex(of: "sender_cpus")!] == "0-3,8")
+    }
+
+    @Test("lost_flag follows lost: LOST when lost > 0, else empty")
+    func lostFlag() {
+        var record = RunRecord()
+        #expect(record[.lostFlag] == "")
+        record.set(.lost, 3)
+        #expect(record[.lostFlag] == "LOST")
+        record.set(.lost, 0)
+        #expect(record[.lostFlag] == "")
+        #expect(!record.fields.contains("LOST"))
+    }
+
+    @Test("an unknown speedup is an empty field")
+    func unknownSpeedup() {
+        var record = RunRecord()
+        #expect(record[.speedupVsOneSender] == "")
+        record.set(.speedupVsOneSender, ratio: 1.75)
+        #expect(record[.speedupVsOneSender] == "1.7500")
     }
 }
