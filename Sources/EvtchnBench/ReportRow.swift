@@ -56,7 +56,6 @@ struct ReportRow {
         r.set(.replays, n.replays + n.selectorReplays)
         r.set(.handled, result.handled)
         r.set(.lost, result.lost)
-        r.set(.lostFlag, result.lost > 0 ? "LOST" : "")
         r.set(.duplicates, result.ledger.duplicates)
         r.set(.staleBits, result.staleBits)
         r.set(.migrations, result.migrations)

@@ -34,8 +34,43 @@ struct CSVReportWriterTests {
         let folder = TemporaryFolder()
         try CSVReportWriter(path: folder.path + "/r.csv", columns: ["a", "b"]).append(["1", "2"])
         let error = #expect(throws: ReportError.self) { try CSVReportWriter(path: folder.path + "/r.csv", columns: ["a", "c"]) }
-        #expect(error?.description.contains("different header") == true)
+        #expect(error?.description.contains("different header (column 2 is 'b' in the file, 'c' in this run)") == true,
+                "\(String(describing: error))")
         #expect(folder.contents("r.csv") == "a,b\n1,2\n")
+    }
+
+    @Test("an empty file counts as new; a file with CRLF line ends is continued")
+    func emptyAndCRLF() throws {
+        let folder = TemporaryFolder()
+        try writeFileAtomically(folder.path + "/empty.csv", "")
+        let empty = try CSVReportWriter(path: folder.path + "/empty.csv", columns: ["a", "b"])
+        #expect(empty.rowCount == 0)
+        #expect(folder.contents("empty.csv") == "a,b\n")
+        try writeFileAtomically(folder.path + "/crlf.csv", "a,b\r\n1,2\r\n")
+        let crlf = try CSVReportWriter(path: folder.path + "/crlf.csv", columns: ["a", "b"])
+        try crlf.append(["3", "4"])
+        #expect(crlf.rowCount == 2)
+        #expect(try CSV.parse(#require(folder.contents("crlf.csv"))) == [["a", "b"], ["1", "2"], ["3", "4"]])
+    }
+
+    @Test("a file that is not CSV is refused, untouched")
+    func notCSV() throws {
+        let folder = TemporaryFolder()
+        try writeFileAtomically(folder.path + "/r.csv", "a,b\n1,\"2\n")
+        let error = #expect(throws: ReportError.self) { try CSVReportWriter(path: folder.path + "/r.csv", columns: ["a", "b"]) }
+        #expect(error?.description.contains("not a CSV report (line 2") == true, "\(String(describing: error))")
+        #expect(folder.contents("r.csv") == "a,b\n1,\"2\n")
+    }
+
+    @Test("a failed write names the step and leaves no temporary file")
+    func failedWrite() throws {
+        let folder = TemporaryFolder()
+        #expect(mkdir(folder.path + "/taken", 0o755) == 0)
+        #expect(mkdir(folder.path + "/taken/x", 0o755) == 0)
+        let error = #expect(throws: ReportError.self) { try writeFileAtomically(folder.path + "/taken", "data\n") }
+        #expect(error?.description.contains("cannot write \(folder.path)/taken: rename") == true, "\(String(describing: error))")
+        #expect(!folder.exists("taken.tmp"))
+        rmdir(folder.path + "/taken/x")
     }
 
     @Test("a missing folder is an error naming the path")
@@ -43,7 +78,8 @@ struct CSVReportWriterTests {
         let error = #expect(throws: ReportError.self) {
             try CSVReportWriter(path: "/nonexistent-evtchn/r.csv", columns: ["a"])
         }
-        #expect(error?.description.contains("/nonexistent-evtchn/r.csv") == true)
+        #expect(error?.description.hasPrefix("cannot write /nonexistent-evtchn/r.csv: ") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("\n") == false, "one line")
         #expect(error?.description.contains("No such file") == true)
     }
 
@@ -51,6 +87,9 @@ struct CSVReportWriterTests {
     func defaultPath() {
         #expect(defaultReportPath(secondsSinceEpoch: 1_795_537_800, host: "box.lab") == "results/20261124T163000Z-box.lab.csv")
         #expect(defaultReportPath(directory: "out", secondsSinceEpoch: 0, host: "a b/c") == "out/19700101T000000Z-a_b_c.csv")
+        #expect(defaultReportPath(secondsSinceEpoch: 0, host: "hôst:1") == "results/19700101T000000Z-h_st_1.csv")
+        #expect(defaultReportPath(secondsSinceEpoch: 0, host: "") == "results/19700101T000000Z-host.csv")
         #expect(utcTimestamp(secondsSinceEpoch: 0) == "1970-01-01T00:00:00Z")
+        #expect(utcTimestamp(secondsSinceEpoch: 1_795_537_800) == "2026-11-24T16:30:00Z")
     }
 }
