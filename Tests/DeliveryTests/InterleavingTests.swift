@@ -2,12 +2,17 @@ import Delivery
 import GuestMemory
 import LockDesigns
 import PageCache
+import Platform
 import Synchronization
 import Testing
 
 /// What the probe inside read sections should do; tests in the serialized
 /// suite below set it. Only `InterleavedLock` reads it.
 nonisolated(unsafe) var sectionProbe: (() -> Void)?
+/// Called at the start of every `readLock` of an `InterleavedLock`, before
+/// the read side is taken: lets a test stop a sender between its two
+/// sections (shared_info, then vcpu_info).
+nonisolated(unsafe) var readLockHook: (() -> Void)?
 
 /// A design with a hook in its read sections: after the cache check
 /// succeeded and before anything is written through the mapping. Lets a
@@ -18,7 +23,10 @@ struct InterleavedLock<Base: ReadMostlyLock & ~Copyable>: ~Copyable, ReadMostlyL
     init(readerCapacity: Int) { base = Base(readerCapacity: readerCapacity) }
     static var contentionPolicy: ContentionPolicy { Base.contentionPolicy }
     static var replaysStaleWrites: Bool { Base.replaysStaleWrites }
-    func readLock(reader: Int) -> ReadTicket { base.readLock(reader: reader) }
+    func readLock(reader: Int) -> ReadTicket {
+        readLockHook?()
+        return base.readLock(reader: reader)
+    }
     func tryReadLock(reader: Int) -> ReadTicket? { base.tryReadLock(reader: reader) }
     func readUnlock(reader: Int, _ ticket: ReadTicket) -> Bool { base.readUnlock(reader: reader, ticket) }
     func writeLock() { base.writeLock() }
@@ -113,5 +121,59 @@ struct InterleavingTests {
         #expect(domain.guestPending(port: 66), "the bit was carried to the new frame by the copy")
         domain.memory.auditQuarantine()
         #expect(domain.memory.staleBits == 0)
+    }
+
+    /// The window the forced-slow flag does not cover: a sender that has
+    /// left its shared_info section (pending set, flag not yet up) but not
+    /// yet entered its vcpu_info section when the move starts. Two threads,
+    /// stepped by handshakes, no timing.
+    @Test("a sender between its two sections during the move", .timeLimit(.minutes(1)),
+          arguments: [RelocationStrategy.forcedSlow, .bothLocks, .deactivate, .xenMarkAll, .quiesce])
+    func senderBetweenSections(strategy: RelocationStrategy) throws {
+        defer { readLockHook = nil }
+        let domain = try makeDomain(InterleavedLock<QueuedRWLock<WaitingReaders>>.self, abi: .longMode)
+        let stage = Atomic<Int>(0)  // 1: sender between sections; 2: move at its first step; 3: send done
+        func wait(for value: Int) {
+            while stage.load(ordering: .acquiring) < value { yieldThread() }
+        }
+        nonisolated(unsafe) var calls = 0
+        readLockHook = {
+            calls += 1
+            guard calls == 2 else { return }  // the sender's second section: vcpu_info
+            stage.store(1, ordering: .releasing)
+            wait(for: 2)
+        }
+        let sender = HostThreadBox {
+            var context = domain.makeContext()!
+            _ = domain.deliver(port: 66, vcpu: 0, context: &context)
+            stage.store(3, ordering: .releasing)
+        }
+        wait(for: 1)
+        readLockHook = nil
+        let hooks = RelocationHooks(
+            // Quiesce waits for senders to reach a safe point; this one is
+            // mid-delivery, so it is let go and awaited first.
+            stopSenders: { stage.store(2, ordering: .releasing); wait(for: 3) },
+            afterFirstStep: {
+                if strategy != .quiesce {
+                    stage.store(2, ordering: .releasing)
+                    wait(for: 3)
+                }
+            })
+        let outcome = domain.relocateVCPUInfo(vcpu: 0, toFrame: 1, offset: 0, strategy: strategy, hooks: hooks)
+        sender.join()
+        var context = domain.makeContext()!
+        _ = domain.injectPendingEvents(vcpu: 0, context: &context)
+        let handled = domain.runUpcallHandler(vcpu: 0).handled
+        switch strategy {
+        case .forcedSlow, .bothLocks:
+            // The sender's vcpu_info section found the new location active
+            // and set the selector there before the copy overwrote it.
+            #expect(outcome.vanishedSelectorBits == 1, "\(strategy)")
+            #expect(handled == 0)
+        case .deactivate, .xenMarkAll, .quiesce:
+            #expect(outcome.vanishedSelectorBits == 0, "\(strategy)")
+            #expect(handled == 1)
+        }
     }
 }

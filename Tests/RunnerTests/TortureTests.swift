@@ -128,8 +128,11 @@ struct RelocationStressTests {
         return c
     }
 
-    @Test("every strategy but both-locks loses nothing",
-          arguments: RelocationStrategy.allCases.filter { $0 != .bothLocks }.flatMap { s in designs.map { (s, $0) } })
+    /// forced-slow is not here: DeliveryTests' "a sender between its two
+    /// sections during the move" shows it can lose an event, so asserting
+    /// zero under real scheduling would be asserting something false.
+    @Test("quiesce, deactivate and xen-mark-all lose nothing",
+          arguments: [RelocationStrategy.quiesce, .deactivate, .xenMarkAll].flatMap { s in designs.map { (s, $0) } })
     func noLoss(strategy: RelocationStrategy, design: LockDesign) throws {
         for abi in GuestABI.allCases {
             let result = try runConfiguration(Self.configuration(design, strategy, abi: abi))
@@ -139,9 +142,10 @@ struct RelocationStressTests {
         }
     }
 
-    @Test("both-locks: whatever it loses is counted, never hidden")
-    func bothLocksCounted() throws {
-        let result = try runConfiguration(Self.configuration(.rwlock, .bothLocks, abi: .longMode))
+    @Test("both-locks and forced-slow: whatever they lose is counted, never hidden",
+          arguments: [RelocationStrategy.bothLocks, .forcedSlow])
+    func lossesCounted(strategy: RelocationStrategy) throws {
+        let result = try runConfiguration(Self.configuration(.rwlock, strategy, abi: .longMode))
         #expect(result.relocations > 0)
         // Under real scheduling the window may or may not be hit; if it is,
         // the loss shows in `lost`.
