@@ -1,4 +1,5 @@
 import Platform
+import Reports
 import Runner
 
 /// The table printed after a sweep: one line per configuration, medians
@@ -51,10 +52,5 @@ struct SummaryTable {
         }.joined(separator: "\n")
     }
 
-    static func median(_ values: [Double]) -> Double {
-        guard !values.isEmpty else { return 0 }
-        let sorted = values.sorted()
-        let middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-    }
+    static func median(_ values: [Double]) -> Double { Statistics.median(values) ?? 0 }
 }

@@ -75,9 +75,7 @@ public final class CSVReportWriter {
 
     /// The file's text, or nil if it does not exist.
     private static func readFile(_ path: String) throws(ReportError) -> String? {
-        if let text = readWholeFile(path) { return text }
-        if errno == ENOENT { return nil }
-        throw ReportError("cannot read \(path): \(String(cString: strerror(errno))) (errno \(errno))")
+        do throws(SystemError) { return try Files.readText(path) } catch { throw ReportError("cannot read \(path): \(error)") }
     }
 }
 

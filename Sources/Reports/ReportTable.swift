@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Platform
 
 /// A run report read back: header and rows, with typed access by column.
 public struct ReportTable: Sendable {
@@ -20,9 +21,9 @@ public struct ReportTable: Sendable {
 
     /// Reads and parses `path`; errors name the file and the line.
     public static func load(_ path: String) throws(ReportError) -> ReportTable {
-        guard let text = readWholeFile(path) else {
-            throw ReportError("cannot read \(path): \(String(cString: strerror(errno)))")
-        }
+        let found: String?
+        do throws(SystemError) { found = try Files.readText(path) } catch { throw ReportError("cannot read \(path): \(error)") }
+        guard let text = found else { throw ReportError("cannot read \(path): no such file") }
         let parsed: [[String]]
         do { parsed = try CSV.parse(text) } catch { throw ReportError("\(path): \(error)") }
         guard let header = parsed.first, !header.isEmpty else { throw ReportError("\(path): empty file, no header") }
@@ -50,20 +51,4 @@ public struct ReportTable: Sendable {
         }
         return number
     }
-}
-
-func readWholeFile(_ path: String) -> String? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if count < 0 && errno == EINTR { continue }
-        guard count >= 0 else { return nil }
-        if count == 0 { break }
-        bytes.append(contentsOf: buffer[0..<count])
-    }
-    return String(decoding: bytes, as: UTF8.self)
 }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Platform
 
 /// Facts about the machine and build that every report row carries.
 public struct MachineInfo: Sendable, Equatable {
@@ -74,19 +75,8 @@ public struct MachineInfo: Sendable, Equatable {
     }
 }
 
-/// The whole content of a small text file, or nil.
-func readTextFile(_ path: String) -> String? {
-    guard let file = fopen(path, "r") else { return nil }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 4096)
-    while true {
-        let count = fread(&buffer, 1, buffer.count, file)
-        if count <= 0 { break }
-        bytes.append(contentsOf: buffer[0..<count])
-    }
-    return String(decoding: bytes, as: UTF8.self)
-}
+/// The whole content of a small text file, or nil (missing or unreadable).
+func readTextFile(_ path: String) -> String? { (try? Files.readText(path)) ?? nil }
 
 extension StringProtocol {
     func trimmingWhitespace() -> String {

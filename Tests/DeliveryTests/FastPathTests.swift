@@ -7,7 +7,7 @@ import Testing
 /// Reference section 4 and invariants 2-5, for every design and both ABIs.
 @Suite("Fast path results")
 struct FastPathTests {
-    static let cases: [(LockDesign, GuestABI)] = LockDesign.allCases.flatMap { d in GuestABI.allCases.map { (d, $0) } }
+    static let cases = designABICases
 
     @Test("delivered: pending, then selector word, upcall, kick", arguments: cases)
     func delivered(design: LockDesign, abi: GuestABI) throws {

@@ -23,6 +23,9 @@ func makeDomain<Lock: ReadMostlyLock & ~Copyable>(
     return domain
 }
 
+/// Every design with every guest ABI, for design-independent properties.
+let designABICases: [(LockDesign, GuestABI)] = LockDesign.allCases.flatMap { d in GuestABI.allCases.map { (d, $0) } }
+
 /// Runs `body` with the concrete lock type of every design.
 struct DesignBody: LockDesignVisitor {
     let body: (any DesignCase) throws -> Void

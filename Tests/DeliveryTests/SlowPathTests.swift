@@ -7,7 +7,7 @@ import Testing
 /// Reference sections 5 and 6: would-block, refresh, shadow selector, merge.
 @Suite("Slow path and shadow selector")
 struct SlowPathTests {
-    static let cases: [(LockDesign, GuestABI)] = LockDesign.allCases.flatMap { d in GuestABI.allCases.map { (d, $0) } }
+    static let cases = designABICases
 
     @Test("invalidate -> would-block (nothing written) -> slow path refreshes and delivers", arguments: cases)
     func invalidateThenRefresh(design: LockDesign, abi: GuestABI) throws {

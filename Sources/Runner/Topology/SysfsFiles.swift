@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Platform
 
 /// The only file that touches the filesystem for topology discovery, one
 /// thin wrapper per call, as in swift-system: sysfs files are small text
@@ -12,21 +13,10 @@ enum SysfsFiles {
     /// hold a few bytes, so this reads to end of file instead of trusting
     /// st_size.
     static func contents(_ path: String) throws(TopologyError) -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .unreadable(path: path, code: errno) }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count == 0 { break }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .unreadable(path: path, code: errno)
-            }
-            bytes += chunk[..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        let text: String?
+        do throws(SystemError) { text = try Files.readText(path) } catch { throw .unreadable(path: path, code: error.code) }
+        guard let text else { throw .unreadable(path: path, code: ENOENT) }
+        return text
     }
 
     /// The file as text, or nil when it does not exist: for the files that
