@@ -44,8 +44,17 @@ public struct RunResult: Sendable {
     /// (the ledger), plus selector bits a relocation's copy overwrote that
     /// are not already among the never-handled (stranded) ones: the guest
     /// was never told of those events, even if a later event on the same
-    /// word happened to lead it to them.
-    public var lost: Int { ledger.lost + max(0, vanishedSelectorBits - stranded) }
+    /// word happened to lead it to them. For a replaying design (seqlock) a
+    /// vanished bit may come from a section writing through a mapping that a
+    /// move had retired; its failed validation replays it through the
+    /// current mapping, so, as with stale bits, only bits no vcpu_info
+    /// replay covers count.
+    public var lost: Int {
+        let vanished = ledger.designReplays
+            ? max(0, vanishedSelectorBits - total.selectorReplays) : vanishedSelectorBits
+        return ledger.lost + max(0, vanished - stranded)
+    }
+
     public var sendsPerSecond: Double { measuredSeconds > 0 ? Double(measured.sends) / measuredSeconds : 0 }
     public var deliveredPerSecond: Double { measuredSeconds > 0 ? Double(measured.delivered) / measuredSeconds : 0 }
     public var fairnessMinOverMax: Double { Fairness.minOverMax(perSenderSends) }
