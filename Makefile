@@ -6,7 +6,7 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: bench test deps build release codegen-check microbench
+.PHONY: bench test deps build release codegen-check microbench instructions
 
 deps:
 	@if ! pkg-config --exists numa 2>/dev/null && [ ! -f /usr/include/numa.h ]; then \
@@ -30,6 +30,16 @@ test: deps
 
 codegen-check: release
 	./scripts/check-fast-path-codegen.sh
+
+# Instructions per operation of every design under callgrind, checked
+# against Benchmarks/instructions-baseline.txt (RECORD=1 re-records it).
+instructions: deps
+	@if ! command -v valgrind >/dev/null 2>&1; then \
+		echo "installing valgrind"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind; \
+	fi
+	./scripts/instruction-counts.sh $(if $(RECORD),--record)
 
 microbench: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark

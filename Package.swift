@@ -17,12 +17,19 @@
 import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+/// The hot loops: specialised per design, and never merged by LLVM into one
+/// body that calls each design's lock through a function pointer (its
+/// function merging does that to designs whose code differs only in the
+/// functions they call, such as mutex and pthread-rwlock).
+/// scripts/check-fast-path-codegen.sh fails if it happens.
+let hotLoop: [SwiftSetting] = strict + [.unsafeFlags(["-Xfrontend", "-disable-llvm-merge-functions-pass", "-Xllvm", "-swiftmergefunc-threshold=1000000000"])]
 
 let package = Package(
     name: "evtchn-bench",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "evtchn-bench", targets: ["EvtchnBench"]),
+        .executable(name: "evtchn-probe", targets: ["InstructionProbe"]),
         .library(name: "EvtchnCore", targets: ["Platform", "GuestMemory", "PageCache", "Delivery", "LockDesigns", "Runner", "Reports"]),
     ],
     dependencies: [
@@ -39,13 +46,15 @@ let package = Package(
         .target(name: "LockDesigns", dependencies: ["PageCache", "Platform"], swiftSettings: strict),
         .target(name: "Runner", dependencies: ["Delivery", "LockDesigns", "PageCache", "GuestMemory", "Platform",
                                                .product(name: "Histogram", package: "hdrhistogram-swift")],
-                swiftSettings: strict),
+                swiftSettings: hotLoop),
         .target(name: "Reports", dependencies: ["Platform"], swiftSettings: strict),
         .executableTarget(
             name: "EvtchnBench",
             dependencies: ["Runner", "Reports", "LockDesigns", "GuestMemory", "Platform",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            swiftSettings: strict),
+            swiftSettings: hotLoop),
+        .executableTarget(name: "InstructionProbe", dependencies: ["Runner", "LockDesigns", "PageCache"],
+                          swiftSettings: hotLoop),
         .testTarget(name: "GuestMemoryTests", dependencies: ["GuestMemory", "Platform"], swiftSettings: strict),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "LockDesigns", "PageCache", "GuestMemory", "Platform"], swiftSettings: strict),
         .testTarget(name: "LockDesignsTests", dependencies: ["LockDesigns", "PageCache", "Platform"], swiftSettings: strict),

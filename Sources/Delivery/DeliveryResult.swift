@@ -1,3 +1,6 @@
+import GuestMemory
+import Synchronization
+
 /// What one send did (kvm_xen_set_evtchn_fast and its slow path).
 public enum DeliveryResult: UInt8, CaseIterable, Sendable, CustomStringConvertible {
     /// The pending bit went 0 -> 1 on an unmasked port; selector and upcall
@@ -40,9 +43,11 @@ public enum DeliveryResult: UInt8, CaseIterable, Sendable, CustomStringConvertib
 
 /// Per-thread state a sender (or vCPU thread) passes to delivery: its reader
 /// slot, and counters that only the slow and optimistic paths touch.
-public struct DeliveryContext: Sendable {
+public struct DeliveryContext: @unchecked Sendable {
     /// Reader slot: indexes per-thread lock state and the quiescence slot.
     public let slot: Int
+    /// The quiescence counter of `slot`, kept at hand for the hot path.
+    @usableFromInline let quiescentCounter: UnsafeMutablePointer<Atomic<UInt64>>
     /// Sends whose fast path returned would-block (slow path taken).
     public var wouldBlock = 0
     /// Refreshes done by the slow path (kvm_xen_set_evtchn's loop).
@@ -58,5 +63,15 @@ public struct DeliveryContext: Sendable {
     /// treats these as possibly coalesced.
     public var carriedSends = 0
 
-    public init(slot: Int) { self.slot = slot }
+    /// A context for reader slot `slot` of `quiescence` (one thread's).
+    public init(slot: Int, of quiescence: WriterQuiescence) {
+        self.slot = slot
+        quiescentCounter = quiescence.counter(ofSlot: slot)
+    }
+
+    /// The thread finished one operation and holds no mapping now.
+    @inlinable @inline(__always)
+    public func passQuiescentState() {
+        WriterQuiescence.passQuiescentState(counter: quiescentCounter)
+    }
 }

@@ -31,48 +31,45 @@ public final class EventChannelDomain<Lock: ReadMostlyLock & ~Copyable>: MMUNoti
     @usableFromInline let vcpus: PaddedBuffer<VCPUHostState<Lock>>
     /// Guest-physical address of each vCPU's vcpu_info as the guest sees it.
     @usableFromInline let guestVCPUInfoAddress: PaddedBuffer<Atomic<Int>>
+    /// Guest-private port binding (EVTCHNOP_bind_vcpu as the guest records
+    /// it): per vCPU a bitmap of the ports bound to it (Linux's
+    /// `cpu_evtchn_mask`), and per port the vCPU it is bound to.
+    @usableFromInline let boundPortBitmaps: PaddedBuffer<BoundPortBitmap>
+    private let boundVCPUOfPort: Mutex<[Int]>
+    /// Layout constants of `abi`, kept as stored values for the hot path.
+    public let layout: GuestLayout
     /// kvm->arch.xen.xen_lock: serialises slow-path senders.
     @usableFromInline let slowPathLock = PThreadMutex()
 
-    // Layout constants of `abi`, kept as stored values for the hot path.
-    @usableFromInline let pendingOffset: Int
-    @usableFromInline let maskOffset: Int
-    @usableFromInline let selectorOffset: Int
-    @usableFromInline let selectorBytes: Int
-    @usableFromInline let wordShift: Int
-    @usableFromInline let portCount: Int
-    @usableFromInline let sharedInfoSize: Int
-    @usableFromInline let vcpuInfoSize: Int
 
     /// Creates the domain and registers it as `memory`'s MMU notifier.
     /// Caches start inactive: activate shared_info and each vcpu_info.
+    /// Every port starts bound to vCPU 0, as in Xen and Linux.
     public init(memory: GuestMemory, abi: GuestABI, vcpuCount: Int) {
         precondition(vcpuCount > 0, "at least one vCPU")
+        precondition(vcpuCount <= memory.guestCPUCount, "more vCPUs than the guest memory has guest CPUs")
         self.memory = memory
         self.abi = abi
         self.vcpuCount = vcpuCount
         let readers = memory.quiescence.capacity
         sharedInfoCache = PaddedBuffer(count: 1) { _ in GfnPfnCache(memory: memory, readerCapacity: readers) }
+        sharedInfo = sharedInfoCache.pointer(at: 0)
         vcpus = PaddedBuffer(count: vcpuCount) { _ in VCPUHostState(memory: memory, readerCapacity: readers) }
         guestVCPUInfoAddress = PaddedBuffer(count: vcpuCount) { _ in Atomic<Int>(-1) }
-        pendingOffset = abi.sharedInfo.pendingOffset
-        maskOffset = abi.sharedInfo.maskOffset
-        selectorOffset = abi.vcpuInfo.pendingSelectorOffset
-        selectorBytes = abi.vcpuInfo.pendingSelectorBytes
-        wordShift = abi.bitsPerWord.trailingZeroBitCount
-        portCount = abi.portCount
-        sharedInfoSize = abi.sharedInfo.size
-        vcpuInfoSize = abi.vcpuInfo.size
+        layout = GuestLayout(abi)
+        boundPortBitmaps = PaddedBuffer(count: vcpuCount) { vcpu in BoundPortBitmap(allSet: vcpu == 0) }
+        boundVCPUOfPort = Mutex(Array(repeating: 0, count: abi.portCount))
         memory.addNotifier(self)
     }
 
     /// A context for a thread that sends or merges; nil when every reader
     /// slot of the memory's quiescence registry is taken.
     public func makeContext() -> DeliveryContext? {
-        memory.quiescence.register().map(DeliveryContext.init(slot:))
+        memory.quiescence.register().map { DeliveryContext(slot: $0, of: memory.quiescence) }
     }
 
-    @usableFromInline var sharedInfo: UnsafeMutablePointer<GfnPfnCache<Lock>> { sharedInfoCache.pointer(at: 0) }
+    /// The shared_info cache (kept at hand: one load on the fast path).
+    @usableFromInline let sharedInfo: UnsafeMutablePointer<GfnPfnCache<Lock>>
 
     // MARK: Host (VMM) operations
 
@@ -94,9 +91,10 @@ public final class EventChannelDomain<Lock: ReadMostlyLock & ~Copyable>: MMUNoti
     @discardableResult
     public func activateVCPUInfo(vcpu: Int, guestFrame: Int, offset: Int) -> GfnPfnCache<Lock>.RefreshResult {
         precondition(vcpu >= 0 && vcpu < vcpuCount, "no such vCPU")
-        precondition(offset % 64 == 0 && offset + vcpuInfoSize <= GuestMemory.pageSize, "vcpu_info must be 64-byte aligned in the page")
+        precondition(offset % 64 == 0 && offset + layout.vcpuInfoSize <= GuestMemory.pageSize, "vcpu_info must be 64-byte aligned in the page")
         // Release: pairs with the acquire in guestVCPUInfo.
         guestVCPUInfoAddress.pointer(at: vcpu).pointee.store(guestFrame * GuestMemory.pageSize + offset, ordering: .releasing)
+        memory.invalidateGuestTranslations()
         return vcpus.pointer(at: vcpu).pointee.vcpuInfo.activate(guestFrame: guestFrame, offset: offset)
     }
 
@@ -136,6 +134,36 @@ public final class EventChannelDomain<Lock: ReadMostlyLock & ~Copyable>: MMUNoti
         }
     }
 
+    // MARK: Guest operations
+
+    /// A guest CPU for vCPU `vcpu`, to be used by one thread at a time.
+    public func guestVCPU(_ vcpu: Int) -> GuestVCPU {
+        precondition(vcpu >= 0 && vcpu < vcpuCount, "no such vCPU")
+        return GuestVCPU(vcpu: vcpu, memory: memory, layout: layout, sharedInfoFrame: sharedInfoFrame,
+                         vcpuInfoAddress: guestVCPUInfoAddress.pointer(at: vcpu),
+                         boundPorts: boundPortBitmaps.pointer(at: vcpu).pointee.bits)
+    }
+
+    /// EVTCHNOP_bind_vcpu as the guest records it: `port`'s events are
+    /// handled by `vcpu`'s handler from now on. Bind before sending; to
+    /// rebind a port that may be pending, mask it first and unmask after
+    /// (as Linux's set_affinity does), so the unmask re-raises it.
+    public func bindPort(_ port: Int, toVCPU vcpu: Int) {
+        precondition(port >= 0 && port < layout.portCount, "port out of range")
+        precondition(vcpu >= 0 && vcpu < vcpuCount, "no such vCPU")
+        boundVCPUOfPort.withLock { owners in
+            _ = GuestAtomics.testAndClearBit(boundPortBitmaps.pointer(at: owners[port]).pointee.bits, port)
+            _ = GuestAtomics.testAndSetBit(boundPortBitmaps.pointer(at: vcpu).pointee.bits, port)
+            owners[port] = vcpu
+        }
+    }
+
+    /// The vCPU `port` is bound to.
+    public func boundVCPU(ofPort port: Int) -> Int {
+        precondition(port >= 0 && port < layout.portCount, "port out of range")
+        return boundVCPUOfPort.withLock { $0[port] }
+    }
+
     /// Where the guest believes vCPU `vcpu`'s vcpu_info is: (frame, offset).
     @usableFromInline
     func guestVCPUInfo(_ vcpu: Int) -> (frame: Int, offset: Int) {
@@ -144,6 +172,19 @@ public final class EventChannelDomain<Lock: ReadMostlyLock & ~Copyable>: MMUNoti
         precondition(address >= 0, "vCPU \(vcpu) has no vcpu_info")
         return (address / GuestMemory.pageSize, address % GuestMemory.pageSize)
     }
+}
+
+/// A bitmap of every 2-level port (4096 bits), in its own allocation.
+public struct BoundPortBitmap: ~Copyable, @unchecked Sendable {
+    public static var byteCount: Int { 4096 / 8 }
+    @usableFromInline let bits: UnsafeMutableRawPointer
+
+    init(allSet: Bool) {
+        bits = UnsafeMutableRawPointer.allocate(byteCount: Self.byteCount, alignment: cacheLinePairBytes)
+        bits.initializeMemory(as: UInt8.self, repeating: allSet ? 0xFF : 0, count: Self.byteCount)
+    }
+
+    deinit { bits.deallocate() }
 }
 
 extension EventChannelDomain where Lock: ~Copyable {

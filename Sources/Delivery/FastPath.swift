@@ -11,13 +11,13 @@ extension EventChannelDomain where Lock: ~Copyable {
         guard isValidTarget(port: port, vcpu: vcpu) else { return .invalid }
         var carried = false
         let result = attempt(port: port, vcpu: vcpu, waiting: false, context: &context, carried: &carried)
-        memory.quiescence.passQuiescentState(context.slot)
+        context.passQuiescentState()
         return result
     }
 
     @inlinable @inline(__always)
     func isValidTarget(port: Int, vcpu: Int) -> Bool {
-        port >= 0 && port < portCount && vcpu >= 0 && vcpu < vcpuCount
+        port >= 0 && port < layout.portCount && vcpu >= 0 && vcpu < vcpuCount
     }
 
     /// One pass of the fast path (reference section 4), in the kernel's
@@ -47,15 +47,15 @@ extension EventChannelDomain where Lock: ~Copyable {
             guard let ticket = acquired else {
                 return Lock.contentionPolicy == .drop ? .dropped : .wouldBlock
             }
-            guard let page = cache.pointee.check(length: sharedInfoSize) else {
+            guard let page = cache.pointee.check(length: layout.sharedInfoSize) else {
                 // Invariant 5: with an unusable mapping nothing is written.
                 _ = cache.pointee.lock.readUnlock(reader: context.slot, ticket)
                 return .wouldBlock
             }
             cache.pointee.lock.readSectionProbe()
-            setNow = !GuestAtomics.testAndSetBit(page + pendingOffset, port)
+            setNow = !GuestAtomics.testAndSetBit(page + layout.pendingOffset, port)
             if setNow || carried {
-                masked = GuestAtomics.testBit(page + maskOffset, port)
+                masked = GuestAtomics.testBit(page + layout.maskOffset, port)
             }
             let sectionHeld = cache.pointee.lock.readUnlock(reader: context.slot, ticket)
             carried = carried || setNow
@@ -67,7 +67,7 @@ extension EventChannelDomain where Lock: ~Copyable {
         guard carried else { return .coalesced }
         if !setNow { context.carriedSends &+= 1 }
         if masked { return .masked }
-        raiseSelector(vcpu: vcpu, word: port &>> wordShift, waiting: waiting, context: &context)
+        raiseSelector(vcpu: vcpu, word: port &>> layout.wordShift, waiting: waiting, context: &context)
         return .delivered
     }
 
@@ -87,14 +87,14 @@ extension EventChannelDomain where Lock: ~Copyable {
                 kick = setShadowSelector(state, word: word) || kick
                 break
             }
-            guard let info = state.pointee.vcpuInfo.check(length: vcpuInfoSize) else {
+            guard let info = state.pointee.vcpuInfo.check(length: layout.vcpuInfoSize) else {
                 _ = state.pointee.vcpuInfo.lock.readUnlock(reader: context.slot, ticket)
                 kick = setShadowSelector(state, word: word) || kick
                 break
             }
             state.pointee.vcpuInfo.lock.readSectionProbe()
             // Invariant 4: the selector is written only after the pending bit.
-            if !GuestAtomics.testAndSetBit(info + selectorOffset, word) {
+            if !GuestAtomics.testAndSetBit(info + layout.selectorWordOffset, layout.selectorFirstBit &+ word) {
                 GuestAtomics.storeByte(info + VCPUInfoLayout.upcallPendingOffset, 1)
                 kick = true
             }

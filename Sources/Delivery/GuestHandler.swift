@@ -12,107 +12,155 @@ public struct UpcallOutcome: Sendable, Equatable {
     public var passes = 0
 
     public init() {}
+
+    public mutating func merge(_ other: UpcallOutcome) {
+        handled &+= other.handled
+        spurious &+= other.spurious
+        passes &+= other.passes
+    }
 }
 
-extension EventChannelDomain where Lock: ~Copyable {
+extension GuestVCPU {
     /// The guest's upcall handler, as Linux's events_2l does it:
     /// `upcall_pending = 0`; `sel = xchg(pending_sel, 0)`; for each selected
-    /// word, `bits = pending & ~mask`, and for each bit clear pending
-    /// atomically, then handle the port; again while `upcall_pending` is set.
-    /// Together with the sender's order (pending, mask test, selector,
-    /// upcall) this loses no event.
+    /// word, `bits = pending & cpu_evtchn_mask[cpu] & ~mask` (only the ports
+    /// bound to this vCPU); clear those pending bits, then handle each port;
+    /// again while `upcall_pending` is set. Together with the sender's order
+    /// (pending, mask test, selector, upcall) this loses no event.
     ///
-    /// Runs as the guest (pages cannot move meanwhile), at most `maxPasses`
+    /// Linux clears each port's bit as it acknowledges that port's IRQ
+    /// (`sync_clear_bit`); here one atomic AND per word clears them all
+    /// before the ports are handled. The two are the same for delivery: only
+    /// the vCPU a port is bound to clears its pending bit, and a send after
+    /// the clear sets it again and raises the selector again. The AND's old
+    /// value says which bits this pass really cleared, so `handled` stays
+    /// exact: a bit cleared by someone else would show as a lost event.
+    ///
+    /// Runs in guest mode (pages cannot move meanwhile), at most `maxPasses`
     /// passes, so the host can migrate between calls. `onPort` sees each
-    /// handled port.
-    public func runUpcallHandler(vcpu: Int, maxPasses: Int = 64, onPort: (Int) -> Void = { _ in }) -> UpcallOutcome {
+    /// handled port; it is inlined into the caller's specialisation.
+    @inlinable
+    public mutating func runUpcallHandler(maxPasses: Int = 64, onPort: (Int) -> Void = { _ in }) -> UpcallOutcome {
+        enterGuestMode()
+        defer { gate.exit() }
+        // A guest kernel is built for its own word size: one copy of the
+        // loop per ABI, each with its constants folded in.
+        return layout.wordShift == 6
+            ? handlerPasses(wordShift: 6, maxPasses: maxPasses, onPort: onPort)
+            : handlerPasses(wordShift: 5, maxPasses: maxPasses, onPort: onPort)
+    }
+
+    /// The handler's passes for `xen_ulong_t` words of 1 << `wordShift`
+    /// bits; the caller is in guest mode with a current translation.
+    @inlinable @inline(__always)
+    func handlerPasses(wordShift: Int, maxPasses: Int, onPort: (Int) -> Void) -> UpcallOutcome {
         var outcome = UpcallOutcome()
-        let bitsPerWord = 1 << wordShift
-        memory.withGuestAccess { view in
-            let shared = view.address(ofGuestFrame: sharedInfoFrame)
-            let location = guestVCPUInfo(vcpu)
-            let info = view.address(ofGuestFrame: location.frame) + location.offset
-            while outcome.passes < maxPasses,
-                  GuestAtomics.loadByte(info + VCPUInfoLayout.upcallPendingOffset) != 0 {
-                outcome.passes += 1
-                GuestAtomics.storeByte(info + VCPUInfoLayout.upcallPendingOffset, 0)
-                var selector = GuestAtomics.takeField(info + selectorOffset, byteCount: selectorBytes)
-                let before = outcome.handled
-                while selector != 0 {
-                    let word = selector.trailingZeroBitCount
-                    selector &= selector &- 1
-                    let first = word * bitsPerWord
-                    var bits = GuestAtomics.loadBits(shared + pendingOffset, first: first, count: bitsPerWord)
-                        & ~GuestAtomics.loadBits(shared + maskOffset, first: first, count: bitsPerWord)
-                    while bits != 0 {
-                        let port = first + bits.trailingZeroBitCount
-                        bits &= bits &- 1
-                        if GuestAtomics.testAndClearBit(shared + pendingOffset, port) {
-                            outcome.handled += 1
-                            onPort(port)
-                        }
-                    }
+        let pending = pendingBits
+        let masks = maskBits
+        let upcall = vcpuInfo + VCPUInfoLayout.upcallPendingOffset
+        let selectorField = selectorField
+        let wordMask: UInt64 = wordShift == 6 ? .max : 0xFFFF_FFFF
+        while outcome.passes < maxPasses, GuestAtomics.loadByte(upcall) != 0 {
+            outcome.passes &+= 1
+            GuestAtomics.storeByte(upcall, 0)
+            var selector = GuestAtomics.takeField(selectorField, byteCount: 1 << (wordShift - 3))
+            let before = outcome.handled
+            while selector != 0 {
+                let first = selector.trailingZeroBitCount &<< wordShift
+                selector &= selector &- 1
+                let bits = GuestAtomics.loadWord(pending, from: first) & GuestAtomics.loadWord(boundPorts, from: first)
+                    & ~GuestAtomics.loadWord(masks, from: first) & wordMask
+                guard bits != 0 else { continue }
+                var cleared = GuestAtomics.clearBits(pending, from: first, bits)
+                while cleared != 0 {
+                    outcome.handled &+= 1
+                    onPort(first &+ cleared.trailingZeroBitCount)
+                    cleared &= cleared &- 1
                 }
-                if outcome.handled == before { outcome.spurious += 1 }
             }
+            if outcome.handled == before { outcome.spurious &+= 1 }
         }
         return outcome
     }
 
     /// True if the guest would enter its upcall handler now.
-    public func guestUpcallPending(vcpu: Int) -> Bool {
-        memory.withGuestAccess { view in
-            let location = guestVCPUInfo(vcpu)
-            let info = view.address(ofGuestFrame: location.frame) + location.offset
-            return GuestAtomics.loadByte(info + VCPUInfoLayout.upcallPendingOffset) != 0
+    public mutating func upcallPending() -> Bool {
+        enterGuestMode()
+        defer { gate.exit() }
+        return GuestAtomics.loadByte(vcpuInfo + VCPUInfoLayout.upcallPendingOffset) != 0
+    }
+
+    /// This vCPU's `evtchn_pending_sel`.
+    public mutating func selector() -> UInt64 {
+        enterGuestMode()
+        defer { gate.exit() }
+        return GuestAtomics.loadBits(vcpuInfo + layout.selectorWordOffset, first: layout.selectorFirstBit,
+                                     count: layout.selectorBytes * 8)
+    }
+
+    /// Linux's 2-level unmask of a port bound to this vCPU: clear the mask
+    /// bit, then test pending; if pending, re-raise (selector, then upcall)
+    /// so the event is delivered. (For a port bound elsewhere Linux asks Xen
+    /// with EVTCHNOP_unmask, which re-raises on the bound vCPU the same way.)
+    public mutating func unmask(port: Int) {
+        enterGuestMode()
+        defer { gate.exit() }
+        _ = GuestAtomics.testAndClearBit(sharedInfo + layout.maskOffset, port)
+        guard GuestAtomics.testBit(sharedInfo + layout.pendingOffset, port) else { return }
+        if !GuestAtomics.testAndSetBit(vcpuInfo + layout.selectorWordOffset,
+                                       layout.selectorFirstBit &+ port &>> layout.wordShift) {
+            GuestAtomics.storeByte(vcpuInfo + VCPUInfoLayout.upcallPendingOffset, 1)
         }
+    }
+}
+
+extension EventChannelDomain where Lock: ~Copyable {
+    /// Runs vCPU `vcpu`'s upcall handler once (a fresh guest CPU: for tests
+    /// and the final drain; the vCPU threads keep theirs).
+    public func runUpcallHandler(vcpu: Int, maxPasses: Int = 64, onPort: (Int) -> Void = { _ in }) -> UpcallOutcome {
+        var guest = guestVCPU(vcpu)
+        return guest.runUpcallHandler(maxPasses: maxPasses, onPort: onPort)
+    }
+
+    /// True if the guest would enter vCPU `vcpu`'s upcall handler now.
+    public func guestUpcallPending(vcpu: Int) -> Bool {
+        var guest = guestVCPU(vcpu)
+        return guest.upcallPending()
     }
 
     /// The guest's `evtchn_pending_sel` of `vcpu`.
     public func guestSelector(vcpu: Int) -> UInt64 {
-        memory.withGuestAccess { view in
-            let location = guestVCPUInfo(vcpu)
-            let info = view.address(ofGuestFrame: location.frame) + location.offset
-            return GuestAtomics.loadBits(info + selectorOffset, first: 0, count: selectorBytes * 8)
-        }
+        var guest = guestVCPU(vcpu)
+        return guest.selector()
     }
 
     /// The guest masks `port`.
     public func guestMask(port: Int) {
-        precondition(port >= 0 && port < portCount, "port out of range")
-        memory.withGuestAccess { view in
-            _ = GuestAtomics.testAndSetBit(view.address(ofGuestFrame: sharedInfoFrame) + maskOffset, port)
+        precondition(port >= 0 && port < layout.portCount, "port out of range")
+        memory.withGuestAccess(cpu: boundVCPU(ofPort: port)) { view in
+            _ = GuestAtomics.testAndSetBit(view.address(ofGuestFrame: sharedInfoFrame) + layout.maskOffset, port)
         }
     }
 
-    /// The guest unmasks `port` bound to `vcpu` (Linux's 2-level unmask for
-    /// the local vCPU): clear the mask bit, then test pending; if pending,
-    /// re-raise (selector, then upcall) so the event is delivered.
-    public func guestUnmask(port: Int, vcpu: Int) {
-        precondition(port >= 0 && port < portCount, "port out of range")
-        memory.withGuestAccess { view in
-            let shared = view.address(ofGuestFrame: sharedInfoFrame)
-            _ = GuestAtomics.testAndClearBit(shared + maskOffset, port)
-            guard GuestAtomics.testBit(shared + pendingOffset, port) else { return }
-            let location = guestVCPUInfo(vcpu)
-            let info = view.address(ofGuestFrame: location.frame) + location.offset
-            if !GuestAtomics.testAndSetBit(info + selectorOffset, port >> wordShift) {
-                GuestAtomics.storeByte(info + VCPUInfoLayout.upcallPendingOffset, 1)
-            }
-        }
+    /// The guest unmasks `port`, which re-raises it on the vCPU it is bound
+    /// to if it is pending.
+    public func guestUnmask(port: Int) {
+        precondition(port >= 0 && port < layout.portCount, "port out of range")
+        var guest = guestVCPU(boundVCPU(ofPort: port))
+        guest.unmask(port: port)
     }
 
     /// The guest reads the pending bit of `port`.
     public func guestPending(port: Int) -> Bool {
-        memory.withGuestAccess { view in
-            GuestAtomics.testBit(view.address(ofGuestFrame: sharedInfoFrame) + pendingOffset, port)
+        memory.withGuestAccess(cpu: boundVCPU(ofPort: port)) { view in
+            GuestAtomics.testBit(view.address(ofGuestFrame: sharedInfoFrame) + layout.pendingOffset, port)
         }
     }
 
     /// The guest reads the mask bit of `port`.
     public func guestMasked(port: Int) -> Bool {
-        memory.withGuestAccess { view in
-            GuestAtomics.testBit(view.address(ofGuestFrame: sharedInfoFrame) + maskOffset, port)
+        memory.withGuestAccess(cpu: boundVCPU(ofPort: port)) { view in
+            GuestAtomics.testBit(view.address(ofGuestFrame: sharedInfoFrame) + layout.maskOffset, port)
         }
     }
 
@@ -120,8 +168,8 @@ extension EventChannelDomain where Lock: ~Copyable {
     public func guestPendingCount() -> Int {
         memory.withGuestAccess { view in
             let shared = view.address(ofGuestFrame: sharedInfoFrame)
-            return stride(from: 0, to: portCount, by: 64).reduce(0) { total, first in
-                total + GuestAtomics.loadBits(shared + pendingOffset, first: first, count: min(64, portCount)).nonzeroBitCount
+            return stride(from: 0, to: layout.portCount, by: 64).reduce(0) { total, first in
+                total + GuestAtomics.loadBits(shared + layout.pendingOffset, first: first, count: min(64, layout.portCount)).nonzeroBitCount
             }
         }
     }

@@ -66,44 +66,44 @@ extension EventChannelDomain where Lock: ~Copyable {
     public func relocateVCPUInfo(vcpu: Int, toFrame guestFrame: Int, offset: Int, strategy: RelocationStrategy,
                                  hooks: RelocationHooks = RelocationHooks()) -> RelocationOutcome {
         precondition(vcpu >= 0 && vcpu < vcpuCount, "no such vCPU")
-        precondition(offset % 64 == 0 && offset + vcpuInfoSize <= GuestMemory.pageSize, "vcpu_info must be 64-byte aligned in the page")
+        precondition(offset % 64 == 0 && offset + layout.vcpuInfoSize <= GuestMemory.pageSize, "vcpu_info must be 64-byte aligned in the page")
         let from = guestVCPUInfo(vcpu)
         let to = (frame: guestFrame, offset: offset)
         let cache = vcpus.pointer(at: vcpu)
         // The guest hands over a fresh, zeroed vcpu_info.
-        zeroVCPUInfo(at: to)
+        zeroVCPUInfo(at: to, vcpu: vcpu)
         var outcome = RelocationOutcome()
         switch strategy {
         case .quiesce:
             hooks.stopSenders()
             hooks.afterFirstStep()
-            outcome = copyVCPUInfo(from: from, to: to)
+            outcome = copyVCPUInfo(from: from, to: to, vcpu: vcpu)
             activateVCPUInfo(vcpu: vcpu, guestFrame: to.frame, offset: to.offset)
             hooks.resumeSenders()
         case .bothLocks:
             cache.pointee.vcpuInfo.activate(guestFrame: to.frame, offset: to.offset)
             hooks.afterFirstStep()
-            outcome = copyHoldingBothLocks(cache, from: from, to: to)
+            outcome = copyHoldingBothLocks(cache, from: from, to: to, vcpu: vcpu)
             setGuestVCPUInfo(vcpu, to)
         case .forcedSlow:
             slowPathLock.lock()
             sharedInfo.pointee.forceWouldBlock(true)
             cache.pointee.vcpuInfo.activate(guestFrame: to.frame, offset: to.offset)
             hooks.afterFirstStep()
-            outcome = copyHoldingBothLocks(cache, from: from, to: to)
+            outcome = copyHoldingBothLocks(cache, from: from, to: to, vcpu: vcpu)
             setGuestVCPUInfo(vcpu, to)
             sharedInfo.pointee.forceWouldBlock(false)
             slowPathLock.unlock()
         case .deactivate:
             cache.pointee.vcpuInfo.deactivate()
             hooks.afterFirstStep()
-            outcome = copyVCPUInfo(from: from, to: to)
+            outcome = copyVCPUInfo(from: from, to: to, vcpu: vcpu)
             activateVCPUInfo(vcpu: vcpu, guestFrame: to.frame, offset: to.offset)
         case .xenMarkAll:
             hooks.afterFirstStep()
-            outcome = copyVCPUInfo(from: from, to: to)
+            outcome = copyVCPUInfo(from: from, to: to, vcpu: vcpu)
             activateVCPUInfo(vcpu: vcpu, guestFrame: to.frame, offset: to.offset)
-            markAllPending(at: to)
+            markAllPending(at: to, vcpu: vcpu)
         }
         return outcome
     }
@@ -111,10 +111,11 @@ extension EventChannelDomain where Lock: ~Copyable {
     /// The v4 copy: both caches' write sides held, so no delivery writes
     /// during the copy itself (it may have written before).
     private func copyHoldingBothLocks(_ state: UnsafeMutablePointer<VCPUHostState<Lock>>,
-                                      from: (frame: Int, offset: Int), to: (frame: Int, offset: Int)) -> RelocationOutcome {
+                                      from: (frame: Int, offset: Int), to: (frame: Int, offset: Int),
+                                      vcpu: Int) -> RelocationOutcome {
         sharedInfo.pointee.lock.writeLock()
         state.pointee.vcpuInfo.lock.writeLock()
-        let outcome = copyVCPUInfo(from: from, to: to)
+        let outcome = copyVCPUInfo(from: from, to: to, vcpu: vcpu)
         state.pointee.vcpuInfo.lock.writeUnlock()
         sharedInfo.pointee.lock.writeUnlock()
         return outcome
@@ -123,41 +124,45 @@ extension EventChannelDomain where Lock: ~Copyable {
     private func setGuestVCPUInfo(_ vcpu: Int, _ to: (frame: Int, offset: Int)) {
         // Release: pairs with the acquire in guestVCPUInfo.
         guestVCPUInfoAddress.pointer(at: vcpu).pointee.store(to.frame * GuestMemory.pageSize + to.offset, ordering: .releasing)
+        memory.invalidateGuestTranslations()
     }
 
-    /// Copies the 64 bytes of vcpu_info (guest memory accessors: pages do
-    /// not move meanwhile), counting selector bits and the upcall flag that
-    /// deliveries had set at the destination and the copy overwrites.
-    private func copyVCPUInfo(from: (frame: Int, offset: Int), to: (frame: Int, offset: Int)) -> RelocationOutcome {
-        memory.withGuestAccess { view in
+    /// Copies the 64 bytes of vcpu_info (through guest mode of the vCPU
+    /// making the hypercall: pages do not move meanwhile), counting selector
+    /// bits and the upcall flag that deliveries had set at the destination
+    /// and the copy overwrites.
+    private func copyVCPUInfo(from: (frame: Int, offset: Int), to: (frame: Int, offset: Int),
+                              vcpu: Int) -> RelocationOutcome {
+        memory.withGuestAccess(cpu: vcpu) { view in
             let source = view.address(ofGuestFrame: from.frame) + from.offset
             let target = view.address(ofGuestFrame: to.frame) + to.offset
             var outcome = RelocationOutcome()
-            let selectorBits = selectorBytes * 8
-            let before = GuestAtomics.loadBits(target + selectorOffset, first: 0, count: selectorBits)
-            let carried = GuestAtomics.loadBits(source + selectorOffset, first: 0, count: selectorBits)
+            let selectorBits = layout.selectorBytes * 8
+            let first = layout.selectorFirstBit
+            let before = GuestAtomics.loadBits(target + layout.selectorWordOffset, first: first, count: selectorBits)
+            let carried = GuestAtomics.loadBits(source + layout.selectorWordOffset, first: first, count: selectorBits)
             let upcallBefore = GuestAtomics.loadByte(target + VCPUInfoLayout.upcallPendingOffset)
             let upcallCarried = GuestAtomics.loadByte(source + VCPUInfoLayout.upcallPendingOffset)
-            GuestAtomics.copyWords(from: source, to: target, bytes: vcpuInfoSize)
+            GuestAtomics.copyWords(from: source, to: target, bytes: layout.vcpuInfoSize)
             outcome.vanishedSelectorBits = (before & ~carried).nonzeroBitCount
             outcome.vanishedUpcall = upcallBefore != 0 && upcallCarried == 0
             return outcome
         }
     }
 
-    private func zeroVCPUInfo(at location: (frame: Int, offset: Int)) {
-        memory.withGuestAccess { view in
-            GuestAtomics.zeroWords(view.address(ofGuestFrame: location.frame) + location.offset, bytes: vcpuInfoSize)
+    private func zeroVCPUInfo(at location: (frame: Int, offset: Int), vcpu: Int) {
+        memory.withGuestAccess(cpu: vcpu) { view in
+            GuestAtomics.zeroWords(view.address(ofGuestFrame: location.frame) + location.offset, bytes: layout.vcpuInfoSize)
         }
     }
 
     /// Xen's map_vcpu_info: every selector bit and upcall_pending set, so
     /// the guest scans every word once.
-    private func markAllPending(at location: (frame: Int, offset: Int)) {
-        memory.withGuestAccess { view in
+    private func markAllPending(at location: (frame: Int, offset: Int), vcpu: Int) {
+        memory.withGuestAccess(cpu: vcpu) { view in
             let info = view.address(ofGuestFrame: location.frame) + location.offset
-            let all: UInt64 = selectorBytes == 8 ? .max : 0xFFFF_FFFF
-            GuestAtomics.orField(info + selectorOffset, byteCount: selectorBytes, all)
+            let all: UInt64 = layout.selectorBytes == 8 ? .max : 0xFFFF_FFFF
+            GuestAtomics.orField(info + layout.selectorOffset, byteCount: layout.selectorBytes, all)
             GuestAtomics.storeByte(info + VCPUInfoLayout.upcallPendingOffset, 1)
         }
     }

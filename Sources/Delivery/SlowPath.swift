@@ -7,16 +7,22 @@ extension EventChannelDomain where Lock: ~Copyable {
     /// path. This is what a sender calls. Always inlined, so that each
     /// design's hot loop holds its own fast path (no call, and nothing for
     /// LLVM's function merging to fold across designs into indirect calls).
+    ///
+    /// A send is one operation of the stale-write audit: it passes a
+    /// quiescent state when done, unless the caller passes
+    /// `quiescentState: false` and passes one itself after a burst of sends
+    /// (the senders' hot loop does, once per burst).
     @inlinable @inline(__always)
-    public func deliver(port: Int, vcpu: Int, context: inout DeliveryContext) -> DeliveryResult {
+    public func deliver(port: Int, vcpu: Int, context: inout DeliveryContext,
+                        quiescentState: Bool = true) -> DeliveryResult {
         guard isValidTarget(port: port, vcpu: vcpu) else { return .invalid }
         var carried = false
         var result = attempt(port: port, vcpu: vcpu, waiting: false, context: &context, carried: &carried)
         if result == .wouldBlock {
             context.wouldBlock &+= 1
-            result = deliverSlow(port: port, vcpu: vcpu, context: &context, carried: &carried)
+            result = deliverSlow(port: port, vcpu: vcpu, context: &context, carried: carried)
         }
-        memory.quiescence.passQuiescentState(context.slot)
+        if quiescentState { context.passQuiescentState() }
         return result
     }
 
@@ -25,7 +31,8 @@ extension EventChannelDomain where Lock: ~Copyable {
     /// Under a storm of invalidations this can loop (the kernel's comment
     /// says so); every refresh is counted in `context.retries`.
     @inlinable @inline(never)
-    func deliverSlow(port: Int, vcpu: Int, context: inout DeliveryContext, carried: inout Bool) -> DeliveryResult {
+    func deliverSlow(port: Int, vcpu: Int, context: inout DeliveryContext, carried: Bool) -> DeliveryResult {
+        var carried = carried
         slowPathLock.lock()
         defer { slowPathLock.unlock() }
         while true {

@@ -15,20 +15,20 @@ extension EventChannelDomain where Lock: ~Copyable {
         let state = vcpus.pointer(at: vcpu)
         // Every vCPU entry is a quiescent point: the thread holds no mapping
         // between entries (lets the host recycle retired frames).
-        defer { memory.quiescence.passQuiescentState(context.slot) }
+        defer { context.passQuiescentState() }
         // Acquire: pairs with the senders' RMW in setShadowSelector.
         let snapshot = state.pointee.shadowSelector.load(ordering: .acquiring)
         guard snapshot != 0 else { return false }
         var cleared = false
         while true {
             let ticket = state.pointee.vcpuInfo.lock.readLock(reader: context.slot)
-            guard let info = state.pointee.vcpuInfo.check(length: vcpuInfoSize) else {
+            guard let info = state.pointee.vcpuInfo.check(length: layout.vcpuInfoSize) else {
                 _ = state.pointee.vcpuInfo.lock.readUnlock(reader: context.slot, ticket)
                 if state.pointee.vcpuInfo.refresh() == .inactive { return cleared }
                 continue
             }
             state.pointee.vcpuInfo.lock.readSectionProbe()
-            GuestAtomics.orField(info + selectorOffset, byteCount: selectorBytes, snapshot)
+            GuestAtomics.orField(info + layout.selectorOffset, byteCount: layout.selectorBytes, snapshot)
             if !cleared {
                 // Acquire-release: pairs with setShadowSelector; clears only
                 // the snapshot's bits, so bits set since then stay.

@@ -23,40 +23,53 @@ import Synchronization
 /// - the upcall byte is stored with release (after the selector) and loaded
 ///   with acquire (before the guest's next exchange).
 public enum GuestAtomics {
-    /// The aligned word holding bit `bit` of the little-endian bitmap at
-    /// `bitmap`, and that bit's mask within it.
+    /// The word holding bit `bit` of the little-endian bitmap at `bitmap`
+    /// (8-byte aligned), and that bit's index (0-63) within it. Written as
+    /// the kernel's bitops are (word = bit / 64, index = bit % 64), so that
+    /// LLVM turns a test-and-set into `lock bts`.
     @inlinable @inline(__always)
     static func locate(_ bitmap: UnsafeMutableRawPointer, _ bit: Int)
-        -> (word: UnsafeMutablePointer<Atomic<UInt64>>, mask: UInt64)
+        -> (word: UnsafeMutablePointer<Atomic<UInt64>>, index: UInt64)
     {
-        let address = UInt(bitPattern: bitmap) &+ UInt(bit >> 3)
-        let aligned = address & ~7
-        let shift = (address & 7) &* 8 &+ UInt(bit & 7)
-        // Guest frames are page-aligned allocations, so `aligned` lies inside
-        // the same frame as `bitmap`; Atomic<UInt64> has UInt64's layout.
-        let word = UnsafeMutableRawPointer(bitPattern: aligned)!.assumingMemoryBound(to: Atomic<UInt64>.self)
-        return (word, UInt64(1) &<< UInt64(shift))
+        assert(UInt(bitPattern: bitmap) & 7 == 0, "bitmap not 8-byte aligned")
+        // Every bitmap lies inside a page-aligned guest frame (or a
+        // 128-byte-aligned host allocation) at an 8-aligned offset;
+        // Atomic<UInt64> has UInt64's layout.
+        let word = (bitmap + (bit &>> 6) &* 8).assumingMemoryBound(to: Atomic<UInt64>.self)
+        return (word, UInt64(truncatingIfNeeded: bit & 63))
+    }
+
+    /// The aligned word holding the `byteCount`-byte field at `field`, and
+    /// the field's bit shift within it (32 for a compat selector at offset 4).
+    @inlinable @inline(__always)
+    static func locateField(_ field: UnsafeMutableRawPointer) -> (word: UnsafeMutablePointer<Atomic<UInt64>>, shift: UInt64) {
+        let misalignment = Int(bitPattern: UInt(bitPattern: field) & 7)
+        // As in `locate`: the aligned word is inside the same frame.
+        let word = (field - misalignment).assumingMemoryBound(to: Atomic<UInt64>.self)
+        return (word, UInt64(truncatingIfNeeded: misalignment &* 8))
     }
 
     /// Atomically sets bit `bit`; true if it was already set (`lock bts`).
     @inlinable @inline(__always)
     public static func testAndSetBit(_ bitmap: UnsafeMutableRawPointer, _ bit: Int) -> Bool {
-        let (word, mask) = locate(bitmap, bit)
+        let (word, index) = locate(bitmap, bit)
+        let mask = UInt64(1) &<< index
         return word.pointee.bitwiseOr(mask, ordering: .sequentiallyConsistent).oldValue & mask != 0
     }
 
     /// Atomically clears bit `bit`; true if it was set (`lock btr`).
     @inlinable @inline(__always)
     public static func testAndClearBit(_ bitmap: UnsafeMutableRawPointer, _ bit: Int) -> Bool {
-        let (word, mask) = locate(bitmap, bit)
+        let (word, index) = locate(bitmap, bit)
+        let mask = UInt64(1) &<< index
         return word.pointee.bitwiseAnd(~mask, ordering: .sequentiallyConsistent).oldValue & mask != 0
     }
 
     /// Reads bit `bit`.
     @inlinable @inline(__always)
     public static func testBit(_ bitmap: UnsafeMutableRawPointer, _ bit: Int) -> Bool {
-        let (word, mask) = locate(bitmap, bit)
-        return word.pointee.load(ordering: .sequentiallyConsistent) & mask != 0
+        let (word, index) = locate(bitmap, bit)
+        return (word.pointee.load(ordering: .sequentiallyConsistent) &>> index) & 1 != 0
     }
 
     /// Reads `count` (32 or 64) bits starting at bit `first` (a multiple of
@@ -64,18 +77,33 @@ public enum GuestAtomics {
     @inlinable @inline(__always)
     public static func loadBits(_ bitmap: UnsafeMutableRawPointer, first: Int, count: Int) -> UInt64 {
         assert(count == 32 || count == 64, "a field is 32 or 64 bits")
-        let (word, mask) = locate(bitmap, first)
-        let shift = UInt64(mask.trailingZeroBitCount)
+        let (word, shift) = locate(bitmap, first)
         let value = word.pointee.load(ordering: .acquiring) &>> shift
         return count == 64 ? value : value & 0xFFFF_FFFF
+    }
+
+    /// The 64-bit word of the bitmap at `bitmap` that holds bit `first`,
+    /// shifted so that bit `first` is bit 0 (the caller masks the width).
+    @inlinable @inline(__always)
+    public static func loadWord(_ bitmap: UnsafeMutableRawPointer, from first: Int) -> UInt64 {
+        let (word, shift) = locate(bitmap, first)
+        return word.pointee.load(ordering: .acquiring) &>> shift
+    }
+
+    /// Atomically clears `bits` (bit 0 = bit `first`) in the word of the
+    /// bitmap that holds bit `first`; returns those of `bits` that were set.
+    @inlinable @inline(__always)
+    public static func clearBits(_ bitmap: UnsafeMutableRawPointer, from first: Int, _ bits: UInt64) -> UInt64 {
+        let (word, shift) = locate(bitmap, first)
+        return (word.pointee.bitwiseAnd(~(bits &<< shift), ordering: .sequentiallyConsistent).oldValue &>> shift) & bits
     }
 
     /// Atomically ORs `bits` into the `byteCount`-byte field at `field`.
     @inlinable @inline(__always)
     public static func orField(_ field: UnsafeMutableRawPointer, byteCount: Int, _ bits: UInt64) {
-        let (word, mask) = locate(field, 0)
+        let (word, shift) = locateField(field)
         assert(byteCount == 8 || bits >> 32 == 0, "bits outside a 4-byte field")
-        _ = word.pointee.bitwiseOr(bits &<< UInt64(mask.trailingZeroBitCount), ordering: .acquiringAndReleasing)
+        _ = word.pointee.bitwiseOr(bits &<< shift, ordering: .acquiringAndReleasing)
     }
 
     /// Atomically reads the `byteCount`-byte field at `field` and sets it to
@@ -83,12 +111,11 @@ public enum GuestAtomics {
     /// word, which reads and clears exactly those 32 bits).
     @inlinable @inline(__always)
     public static func takeField(_ field: UnsafeMutableRawPointer, byteCount: Int) -> UInt64 {
-        let (word, mask) = locate(field, 0)
+        let (word, shift) = locateField(field)
         if byteCount == 8 {
-            assert(mask == 1, "8-byte field not 8-aligned")
+            assert(shift == 0, "8-byte field not 8-aligned")
             return word.pointee.exchange(0, ordering: .acquiringAndReleasing)
         }
-        let shift = UInt64(mask.trailingZeroBitCount)
         let fieldMask: UInt64 = 0xFFFF_FFFF &<< shift
         return (word.pointee.bitwiseAnd(~fieldMask, ordering: .acquiringAndReleasing).oldValue & fieldMask) &>> shift
     }

@@ -19,6 +19,14 @@ public protocol MMUNotifier: AnyObject, Sendable {
 /// snapshot of what was copied; any write that lands in the retired frame
 /// afterwards came through a stale mapping and is lost to the guest. The
 /// quarantine counts those bits (`staleBits`) when it recycles the frame.
+///
+/// The guest cannot touch a page while the host copies it. In KVM the
+/// second-level entries of the page are zapped and every vCPU is kicked out
+/// of guest mode, and a vCPU that touches the page faults and waits, each on
+/// its own. Here each guest CPU announces that it is in guest mode in its own
+/// padded counter (`GuestCPUGate`), as an RCU reader does, and a migration
+/// raises `frozen` and waits for every counter to drop to zero: no location
+/// is written by two guest CPUs on the way in or out of guest mode.
 public final class GuestMemory: @unchecked Sendable {
     public static let pageSize = 4096
 
@@ -29,8 +37,15 @@ public final class GuestMemory: @unchecked Sendable {
     private let snapshots: NUMA.Allocation
     /// Guest frame -> host frame index.
     private let frameTable: PaddedBuffer<Atomic<Int>>
-    /// The guest's view is frozen while the host copies a page.
-    private let guestGate = PThreadRWLock(kind: .preferWriter)
+    /// Guest CPUs: one counter each of threads in guest mode on that CPU
+    /// (one, normally: the vCPU thread).
+    @usableFromInline let guestMode: PaddedBuffer<Atomic<Int>>
+    /// Raised by a migration while it waits for guest mode to empty and
+    /// copies; guest CPUs do not enter meanwhile. Only the host writes it.
+    @usableFromInline let frozen = Atomic<Bool>(false)
+    /// Bumped by every migration while frozen: a guest CPU that cached a
+    /// translation (a TLB) retranslates when it sees a new value.
+    @usableFromInline let translationEpochCounter = Atomic<UInt64>(0)
     /// Serialises host-side memory operations (migration, frame pool).
     private let hostLock = PThreadMutex()
 
@@ -59,9 +74,12 @@ public final class GuestMemory: @unchecked Sendable {
     ///   - quarantineFrames: spare host frames that let retired frames rest
     ///     before reuse; more frames tolerate slower writers.
     ///   - writerCapacity: threads that may write through page caches.
-    public init(guestFrames: Int, quarantineFrames: Int = 64, writerCapacity: Int,
+    ///   - guestCPUs: the guest's CPUs (vCPUs), each with its own gate into
+    ///     guest mode.
+    public init(guestFrames: Int, quarantineFrames: Int = 64, writerCapacity: Int, guestCPUs: Int,
                 placement: NUMA.Placement = .local) throws(SystemError) {
         precondition(guestFrames > 0 && quarantineFrames > 0, "need guest and spare frames")
+        precondition(guestCPUs > 0, "at least one guest CPU")
         guestFrameCount = guestFrames
         hostFrameCount = guestFrames + quarantineFrames
         allocation = try NUMA.allocate(byteCount: hostFrameCount * Self.pageSize, placement: placement)
@@ -70,7 +88,11 @@ public final class GuestMemory: @unchecked Sendable {
         freeFrames = Array((guestFrames..<hostFrameCount).reversed())
         staleBitsByWord = Array(repeating: Array(repeating: 0, count: Self.pageSize / 8), count: guestFrames)
         quiescence = WriterQuiescence(capacity: writerCapacity)
+        guestMode = PaddedBuffer(count: guestCPUs) { _ in Atomic<Int>(0) }
     }
+
+    /// The guest's CPUs.
+    public var guestCPUCount: Int { guestMode.count }
 
     deinit {
         NUMA.free(allocation)
@@ -99,16 +121,72 @@ public final class GuestMemory: @unchecked Sendable {
         hostFrameAddress(hostFrame(ofGuestFrame: guestFrame))
     }
 
-    /// Runs `body` as the guest: pages cannot move while it runs (in a real
-    /// machine the guest's second-level entries are gone during a copy).
-    /// `body` receives a translation from guest frame to address.
-    public func withGuestAccess<R>(_ body: (GuestView) throws -> R) rethrows -> R {
-        guestGate.readLock()
-        defer { guestGate.unlock() }
+    /// Runs `body` in guest mode on guest CPU `cpu`: pages cannot move while
+    /// it runs (in a real machine the guest's second-level entries are gone
+    /// during a copy). `body` receives a translation from guest frame to
+    /// address. Must not nest (a nested entry waits for a freeze that waits
+    /// for the outer one).
+    public func withGuestAccess<R>(cpu: Int = 0, _ body: (GuestView) throws -> R) rethrows -> R {
+        let gate = guestCPUGate(cpu)
+        gate.enter()
+        defer { gate.exit() }
         return try body(GuestView(memory: self))
     }
 
-    /// The guest's translation, valid inside `withGuestAccess` only.
+    /// Guest CPU `cpu`'s gate into guest mode.
+    public func guestCPUGate(_ cpu: Int) -> GuestCPUGate {
+        precondition(cpu >= 0 && cpu < guestMode.count, "no such guest CPU")
+        return GuestCPUGate(memory: self, inside: guestMode.pointer(at: cpu))
+    }
+
+    /// Changes whenever a migration remapped a guest frame or the guest's
+    /// own data moved (`invalidateGuestTranslations`): a translation made
+    /// in guest mode stays good while this value stays the same.
+    @inlinable
+    public var translationEpoch: UInt64 {
+        // Acquire: pairs with the release increment in `migrate`, so a guest
+        // CPU that sees the new epoch also sees the new frame table.
+        translationEpochCounter.load(ordering: .acquiring)
+    }
+
+    /// True while a migration holds the guest out of guest mode (tests).
+    public var isFrozen: Bool { frozen.load(ordering: .acquiring) }
+
+    /// Makes every guest CPU translate again on its next entry (the guest
+    /// moved data it keeps translated, such as a vcpu_info).
+    public func invalidateGuestTranslations() {
+        // Release: pairs with the acquire in `translationEpoch`; the new
+        // location, stored before this call, is seen with the new epoch.
+        translationEpochCounter.wrappingAdd(1, ordering: .releasing)
+    }
+
+    /// Waits, out of guest mode, until no migration is copying.
+    @usableFromInline
+    func waitUntilThawed() {
+        var backoff = Backoff()
+        // Acquire: pairs with the release store that ends the freeze in
+        // `migrate`, so the copy and the remap are visible once it is over.
+        while frozen.load(ordering: .acquiring) { backoff.pause() }
+    }
+
+    /// Raises the freeze and waits until no guest CPU is in guest mode.
+    private func freezeGuest() {
+        // Sequentially consistent: a store-load pair with `GuestCPUGate.enter`
+        // (its increment, then its load of `frozen`). In the single total
+        // order either the guest CPU's increment comes first, and the loads
+        // of the counters below see it and wait, or this store comes first,
+        // and the guest CPU sees `frozen` and backs out.
+        frozen.store(true, ordering: .sequentiallyConsistent)
+        for cpu in 0..<guestMode.count {
+            var backoff = Backoff()
+            // Sequentially consistent (acquire at least): the other half of
+            // the pair above; reading the guest CPU's release decrement in
+            // `exit` makes its guest-mode writes visible to the copy.
+            while guestMode.pointer(at: cpu).pointee.load(ordering: .sequentiallyConsistent) != 0 { backoff.pause() }
+        }
+    }
+
+    /// The guest's translation, valid in guest mode only.
     public struct GuestView {
         let memory: GuestMemory
 
@@ -182,7 +260,7 @@ public final class GuestMemory: @unchecked Sendable {
         for notifier in notifiers {
             notifier.target?.invalidateRangeStart(guestFrame: guestFrame)
         }
-        guestGate.writeLock()
+        freezeGuest()
         let oldFrame = hostFrame(ofGuestFrame: guestFrame)
         // Sequentially consistent fence: orders the invalidation (a seqlock's
         // sequence increment included) before the copy's reads, against an
@@ -193,7 +271,11 @@ public final class GuestMemory: @unchecked Sendable {
         // Release: publishes the copied contents with the new mapping; pairs
         // with the acquiring load in hostFrame(ofGuestFrame:).
         frameTable.pointer(at: guestFrame).pointee.store(newFrame, ordering: .releasing)
-        guestGate.unlock()
+        // Release: pairs with the acquire in `translationEpoch`.
+        translationEpochCounter.wrappingAdd(1, ordering: .releasing)
+        // Release: ends the freeze; pairs with the acquiring load in
+        // `waitUntilThawed` and the seq_cst load in `GuestCPUGate.enter`.
+        frozen.store(false, ordering: .releasing)
         // Release: ends the invalidation; pairs with beginTranslation.
         invalidateSequence.wrappingAdd(1, ordering: .releasing)
         invalidateInProgress.wrappingSubtract(1, ordering: .releasing)
@@ -251,6 +333,43 @@ public final class GuestMemory: @unchecked Sendable {
     /// Bits written through stale mappings into retired frames, counted as
     /// frames are audited (recycled, or at `auditQuarantine`).
     public var staleBits: Int { staleBitCount.load(ordering: .relaxed) }
+}
+
+/// One guest CPU's way into and out of guest mode, as KVM's vcpu_run enters
+/// and leaves the guest: a counter on the CPU's own padded line, and the
+/// memory's freeze flag, which only a migration writes.
+public struct GuestCPUGate: @unchecked Sendable {
+    @usableFromInline unowned(unsafe) let memory: GuestMemory
+    @usableFromInline let inside: UnsafeMutablePointer<Atomic<Int>>
+
+    @usableFromInline
+    init(memory: GuestMemory, inside: UnsafeMutablePointer<Atomic<Int>>) {
+        self.memory = memory
+        self.inside = inside
+    }
+
+    /// Enters guest mode; waits while a migration copies a page.
+    @inlinable @inline(__always)
+    public func enter() {
+        while true {
+            // Sequentially consistent: the increment and the load below are
+            // the guest's half of the store-load pair with `freezeGuest`
+            // (its store of `frozen`, then its loads of the counters).
+            inside.pointee.wrappingAdd(1, ordering: .sequentiallyConsistent)
+            if !memory.frozen.load(ordering: .sequentiallyConsistent) { return }
+            // Back out: release pairs with the host's load of the counter.
+            inside.pointee.wrappingSubtract(1, ordering: .releasing)
+            memory.waitUntilThawed()
+        }
+    }
+
+    /// Leaves guest mode.
+    @inlinable @inline(__always)
+    public func exit() {
+        // Release: the guest-mode writes happen-before a migration's load
+        // of this counter that reads the result (and then its copy).
+        inside.pointee.wrappingSubtract(1, ordering: .releasing)
+    }
 }
 
 private struct WeakNotifier {

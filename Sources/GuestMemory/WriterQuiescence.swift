@@ -42,7 +42,17 @@ public final class WriterQuiescence: @unchecked Sendable {
     /// The thread finished one operation and holds no mapping now.
     @inlinable @inline(__always)
     public func passQuiescentState(_ slot: Int) {
-        let counter = slots.pointer(at: slot)
+        Self.passQuiescentState(counter: counter(ofSlot: slot))
+    }
+
+    /// Slot `slot`'s counter, for a thread that keeps it at hand (the hot
+    /// path then passes a quiescent state with one store).
+    @inlinable
+    public func counter(ofSlot slot: Int) -> UnsafeMutablePointer<Atomic<UInt64>> { slots.pointer(at: slot) }
+
+    /// `passQuiescentState` through a counter kept at hand.
+    @inlinable @inline(__always)
+    public static func passQuiescentState(counter: UnsafeMutablePointer<Atomic<UInt64>>) {
         let value = counter.pointee.load(ordering: .relaxed)
         // Release: every write of the finished operation (possibly into a
         // retired frame) happens-before the host's acquiring load in

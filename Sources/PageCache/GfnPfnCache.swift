@@ -53,6 +53,8 @@ public struct GfnPfnCache<Lock: ReadMostlyLock & ~Copyable>: ~Copyable, @uncheck
               generation.load(ordering: .relaxed) == memory.memslotGeneration,
               pageOffset.load(ordering: .relaxed) &+ length <= GuestMemory.pageSize
         else { return nil }
+        // Nil too if a writer that readers do not exclude (rcu, seqlock,
+        // nolock) cleared khva since the flags were read: nothing is written.
         return UnsafeMutableRawPointer(bitPattern: khva.load(ordering: .relaxed))
     }
 

@@ -53,7 +53,7 @@ struct EventDeliveryRun<Lock: ReadMostlyLock & ~Copyable> {
         let memory: GuestMemory
         do {
             memory = try GuestMemory(guestFrames: 2, quarantineFrames: 64, writerCapacity: c.senders + c.vcpus + 1,
-                                     placement: c.memory)
+                                     guestCPUs: c.vcpus, placement: c.memory)
         } catch { throw .system(error) }
         let domain = EventChannelDomain<Lock>(memory: memory, abi: c.abi, vcpuCount: c.vcpus)
         domain.activateSharedInfo()
@@ -64,6 +64,7 @@ struct EventDeliveryRun<Lock: ReadMostlyLock & ~Copyable> {
                 domain.activateVCPUInfo(vcpu: vcpu, guestFrame: 1, offset: 64 * vcpu)
             }
         }
+        for target in plans.flatMap(\.targets) { domain.bindPort(Int(target.port), toVCPU: Int(target.vcpu)) }
         let masked = maskedTargets
         for target in masked { domain.guestMask(port: Int(target.port)) }
         result.pageNode = NUMA.nodeOfPage(at: memory.hostFrameAddress(memory.hostFrame(ofGuestFrame: domain.sharedInfoFrame)))
@@ -114,7 +115,7 @@ struct EventDeliveryRun<Lock: ReadMostlyLock & ~Copyable> {
         if !domain.sharedInfoIsValid { domain.activateSharedInfo() }
         var context = domain.makeContext()!
         var drained = drain(domain, context: &context)
-        for target in masked { domain.guestUnmask(port: Int(target.port), vcpu: Int(target.vcpu)) }
+        for target in masked { domain.guestUnmask(port: Int(target.port)) }
         drained.merge(drain(domain, context: &context))
         memory.auditQuarantine()
 
@@ -187,11 +188,3 @@ struct EventDeliveryRun<Lock: ReadMostlyLock & ~Copyable> {
 }
 
 func nanoseconds(_ seconds: Double) -> UInt64 { UInt64((seconds * 1e9).rounded()) }
-
-extension UpcallOutcome {
-    mutating func merge(_ other: UpcallOutcome) {
-        handled += other.handled
-        spurious += other.spurious
-        passes += other.passes
-    }
-}

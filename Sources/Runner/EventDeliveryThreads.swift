@@ -284,6 +284,7 @@ struct VCPUWork: Sendable {
                                                stamps: EndToEndStamps, deferrals: TimerDeferrals) {
         control.pin(cpu, role: "vCPU \(vcpu)")
         var context = domain.makeContext()!
+        var guest = domain.guestVCPU(vcpu)
         var result = VCPUOutcome()
         result.index = vcpu
         var deferredAtMeasureStart: DeliveryCounters?
@@ -319,7 +320,7 @@ struct VCPUWork: Sendable {
                 result.merges += 1
                 worked = true
             }
-            let pass = domain.runUpcallHandler(vcpu: vcpu) { port in
+            let pass = guest.runUpcallHandler { port in
                 if let sent = stamps.take(port: port), measuring {
                     result.latency.record(nanoseconds: monotonicNanoseconds() &- sent)
                 }
@@ -336,7 +337,7 @@ struct VCPUWork: Sendable {
             case .halt:
                 domain.memory.quiescence.goOffline(context.slot)
                 domain.waitForKick(vcpu: vcpu) {
-                    control.vcpusStop.load(ordering: .acquiring) || domain.guestUpcallPending(vcpu: vcpu)
+                    control.vcpusStop.load(ordering: .acquiring) || guest.upcallPending()
                         || domain.shadowSelector(vcpu: vcpu) != 0 || deferrals.hasPending(vcpu: vcpu)
                 }
                 domain.memory.quiescence.goOnline(context.slot)

@@ -47,6 +47,10 @@ public func sendBurst<Lock: ReadMostlyLock & ~Copyable>(
     let targetCount = UInt64(targets.count)
     for _ in 0..<count {
         let target = targets[Int(random.next() % targetCount)]
-        counters.record(domain.deliver(port: Int(target.port), vcpu: Int(target.vcpu), context: &context))
+        counters.record(domain.deliver(port: Int(target.port), vcpu: Int(target.vcpu), context: &context,
+                                       quiescentState: false))
     }
+    // One quiescent state per burst: the stale-write audit needs them to
+    // come, not to come after every send.
+    context.passQuiescentState()
 }

@@ -1,7 +1,7 @@
 import Delivery
 import GuestMemory
 
-/// Who sends what to whom (issue: workloads).
+/// Who sends what to whom.
 public enum Scenario: String, CaseIterable, Sendable, CustomStringConvertible {
     /// Every sender to every vCPU (inter-processor interrupts); each sender
     /// owns its own ports, spread over the pending words.
@@ -89,24 +89,34 @@ public struct SenderPlan: Sendable, Equatable {
 /// with the power-of-two port count. Normally each sender owns its ports;
 /// with `sharedPorts` (validation runs) every sender uses sender 0's, so
 /// senders race each other on the same bits.
+///
+/// Each port is bound to one vCPU (EVTCHNOP_bind_vcpu), the one it is sent
+/// to; a port that several senders share goes to the vCPU its first user
+/// chose, whatever the later ones' roles would pick.
 public func senderPlans(scenario: Scenario, senders: Int, vcpus: Int, portsPerSender: Int,
                         abi: GuestABI, load: LoadMode, timerRate: Double, sharedPorts: Bool = false) -> [SenderPlan] {
     var next = 0
+    var boundTo: [Int: Int] = [:]
     func freshPort() -> Int {
         defer { next += 1 }
         return (next * 67) % abi.portCount
+    }
+    func target(_ port: Int, _ vcpu: Int) -> SendTarget {
+        let bound = boundTo[port, default: vcpu]
+        boundTo[port] = bound
+        return SendTarget(port: port, vcpu: bound)
     }
     return (0..<senders).map { sender in
         if sharedPorts { next = 0 }
         switch scenario.role(ofSender: sender) {
         case .ipi, .mixed, .relocate:
-            let targets = (0..<portsPerSender).map { k in SendTarget(port: freshPort(), vcpu: (sender + k) % vcpus) }
+            let targets = (0..<portsPerSender).map { k in target(freshPort(), (sender + k) % vcpus) }
             return SenderPlan(targets: targets, isTimer: false, load: load)
         case .pirq:
-            let targets = (0..<portsPerSender).map { _ in SendTarget(port: freshPort(), vcpu: 0) }
+            let targets = (0..<portsPerSender).map { _ in target(freshPort(), 0) }
             return SenderPlan(targets: targets, isTimer: false, load: load)
         case .timer:
-            return SenderPlan(targets: [SendTarget(port: freshPort(), vcpu: sender % vcpus)], isTimer: true,
+            return SenderPlan(targets: [target(freshPort(), sender % vcpus)], isTimer: true,
                               load: .open(ratePerSender: timerRate))
         }
     }

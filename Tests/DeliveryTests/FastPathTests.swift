@@ -17,6 +17,7 @@ struct FastPathTests {
                 let domain = try makeDomain(Lock.self, abi: abi)
                 var context = domain.makeContext()!
                 for port in [0, 66, abi.portCount - 1] {
+                    domain.bindPort(port, toVCPU: 1)
                     let kicks = domain.kickCount(vcpu: 1)
                     #expect(domain.deliverFast(port: port, vcpu: 1, context: &context) == .delivered)
                     #expect(domain.guestPending(port: port))
@@ -62,6 +63,7 @@ struct FastPathTests {
             func run<Lock: ReadMostlyLock & ~Copyable>(_ lock: Lock.Type, design: LockDesign) throws {
                 let domain = try makeDomain(Lock.self, abi: abi)
                 var context = domain.makeContext()!
+                domain.bindPort(66, toVCPU: 1)
                 domain.guestMask(port: 66)
                 let kicks = domain.kickCount(vcpu: 1)
                 #expect(domain.deliver(port: 66, vcpu: 1, context: &context) == .masked)
@@ -70,7 +72,7 @@ struct FastPathTests {
                 #expect(!domain.guestUpcallPending(vcpu: 1))
                 #expect(domain.kickCount(vcpu: 1) == kicks)
                 #expect(domain.runUpcallHandler(vcpu: 1).handled == 0)
-                domain.guestUnmask(port: 66, vcpu: 1)
+                domain.guestUnmask(port: 66)
                 #expect(!domain.guestMasked(port: 66))
                 #expect(domain.guestUpcallPending(vcpu: 1))
                 #expect(domain.runUpcallHandler(vcpu: 1).handled == 1)

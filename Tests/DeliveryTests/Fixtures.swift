@@ -10,7 +10,7 @@ import Testing
 func makeDomain<Lock: ReadMostlyLock & ~Copyable>(
     _ lock: Lock.Type, abi: GuestABI, vcpus: Int = 2, separateVCPUInfo: Bool = false
 ) throws -> EventChannelDomain<Lock> {
-    let memory = try GuestMemory(guestFrames: 2, quarantineFrames: 8, writerCapacity: 8)
+    let memory = try GuestMemory(guestFrames: 2, quarantineFrames: 8, writerCapacity: 8, guestCPUs: vcpus)
     let domain = EventChannelDomain<Lock>(memory: memory, abi: abi, vcpuCount: vcpus)
     #expect(domain.activateSharedInfo() == .refreshed)
     for vcpu in 0..<vcpus {

@@ -30,7 +30,7 @@ struct GuestHandlerTests {
         _ = domain.deliver(port: 3, vcpu: 0, context: &context)
         // Unmask raises the selector, then the port is masked again before
         // the handler runs: it finds the word selected but nothing to do.
-        domain.guestUnmask(port: 3, vcpu: 0)
+        domain.guestUnmask(port: 3)
         domain.guestMask(port: 3)
         let outcome = domain.runUpcallHandler(vcpu: 0)
         #expect(outcome == { var o = UpcallOutcome(); o.passes = 1; o.spurious = 1; return o }())

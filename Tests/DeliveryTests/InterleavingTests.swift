@@ -88,6 +88,7 @@ struct InterleavingTests {
         var context = domain.makeContext()!
         // Section 1 is shared_info's; section 2 is vcpu_info's, which sits in
         // the same page (default slot).
+        domain.bindPort(130, toVCPU: 1)
         probe(atSection: 2) { domain.memory.migrate(guestFrame: 0) }
         #expect(domain.deliver(port: 130, vcpu: 1, context: &context) == .delivered)
         #expect(context.replays == 0)

@@ -61,6 +61,7 @@ struct RelocationTests {
     func contentsMove(strategy: RelocationStrategy, abi: GuestABI) throws {
         let domain = try makeDomain(QueuedRWLock<WaitingReaders>.self, abi: abi)
         var context = domain.makeContext()!
+        for port in [3, abi.bitsPerWord + 4, 5] { domain.bindPort(port, toVCPU: 1) }
         // Events pending in the default slot before the move.
         #expect(domain.deliver(port: 3, vcpu: 1, context: &context) == .delivered)
         #expect(domain.deliver(port: abi.bitsPerWord + 4, vcpu: 1, context: &context) == .delivered)

@@ -39,6 +39,7 @@ struct SlowPathTests {
             func run<Lock: ReadMostlyLock & ~Copyable>(_ lock: Lock.Type, design: LockDesign) throws {
                 let domain = try makeDomain(Lock.self, abi: .longMode, separateVCPUInfo: true)
                 var context = domain.makeContext()!
+                domain.bindPort(5, toVCPU: 1)
                 domain.memory.bumpMemslotGeneration()
                 #expect(domain.deliverFast(port: 5, vcpu: 1, context: &context) == .wouldBlock)
                 #expect(domain.deliver(port: 5, vcpu: 1, context: &context) == .delivered)
@@ -110,6 +111,7 @@ struct SlowPathTests {
         #expect(domain.memory.migrate(guestFrame: 1) != .deferred)
         #expect(domain.sharedInfoIsValid, "shared_info's page did not move")
         #expect(!domain.vcpuInfoIsValid(vcpu: 0) && !domain.vcpuInfoIsValid(vcpu: 1))
+        domain.bindPort(40, toVCPU: 1)
         #expect(domain.deliverFast(port: 40, vcpu: 1, context: &context) == .delivered)
         #expect(domain.shadowSelector(vcpu: 1) == 1 << 1)
         #expect(domain.injectPendingEvents(vcpu: 1, context: &context))

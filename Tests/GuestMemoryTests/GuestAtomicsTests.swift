@@ -47,20 +47,22 @@ struct GuestAtomicsTests {
         #expect(page.byte(bit / 8) == 0)
     }
 
-    @Test("bits relative to a bitmap that does not start on a word boundary")
-    func unalignedBitmapBase() {
-        // The compat mask bitmap starts at 0x880 (8-aligned) and a compat
-        // selector at +4 (not 8-aligned): the bit must still land at
-        // base + bit / 8.
+    @Test("a field that does not start on a word boundary is bits 32.. of its aligned word")
+    func fieldInsideAWord() {
+        // A compat selector sits at +4 of vcpu_info: bit operations address
+        // it from the aligned word, starting at bit 32 (GuestLayout's
+        // selectorWordOffset and selectorFirstBit), and land at base + bit / 8.
         let page = PageBuffer()
-        let bitmap = page.base + 0x804
-        #expect(GuestAtomics.testAndSetBit(bitmap, 3) == false)
-        #expect(GuestAtomics.testAndSetBit(bitmap, 33) == false)
+        let word = page.base + 0x800
+        #expect(GuestAtomics.testAndSetBit(word, 32 + 3) == false)
+        #expect(GuestAtomics.testAndSetBit(word, 32 + 33) == false)
         #expect(page.byte(0x804) == 0x08)
         #expect(page.byte(0x808) == 0x02)
         #expect(page.byte(0x800) == 0)
-        #expect(GuestAtomics.testBit(bitmap, 33))
-        #expect(GuestAtomics.testBit(page.base + 0x800, 32 + 3))
+        #expect(GuestAtomics.testBit(word, 32 + 33))
+        #expect(GuestAtomics.testAndSetBit(word, 32 + 3) == true)
+        #expect(GuestAtomics.clearBits(word, from: 32, 0b1001) == 0b1000, "only bit 3 of the field was set")
+        #expect(page.byte(0x804) == 0)
     }
 
     /// Flags of a compat vcpu_info (upcall pending, upcall mask, padding)

@@ -40,7 +40,8 @@ final class CountingNotifier: MMUNotifier, Sendable {
 @Suite("GuestMemory migration and quarantine")
 struct MigrationTests {
     static func memory(guestFrames: Int = 2, quarantineFrames: Int = 4, writers: Int = 2) throws -> GuestMemory {
-        try GuestMemory(guestFrames: guestFrames, quarantineFrames: quarantineFrames, writerCapacity: writers)
+        try GuestMemory(guestFrames: guestFrames, quarantineFrames: quarantineFrames, writerCapacity: writers,
+                        guestCPUs: 2)
     }
 
     @Test("a fresh memory maps guest frame g to host frame g, zero-filled")

@@ -1,3 +1,4 @@
+import GuestMemory
 import Delivery
 import Runner
 import Testing
@@ -31,7 +32,7 @@ struct EventLedgerTests {
             a.record(result)
         }
         #expect(a.sends == 7 && a.newlySet == 3 && a.dropped == 1 && a.inactive == 1 && a.invalid == 1)
-        var context = DeliveryContext(slot: 0)
+        var context = DeliveryContext(slot: 0, of: WriterQuiescence(capacity: 1))
         context.retries = 2
         context.replays = 3
         context.wouldBlock = 1

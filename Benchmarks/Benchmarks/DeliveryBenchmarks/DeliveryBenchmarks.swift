@@ -66,7 +66,7 @@ struct Registrar: LockDesignVisitor {
 
 /// One vCPU with vcpu_info in its default slot; shared_info at frame 0.
 func makeDomain<Lock: ReadMostlyLock & ~Copyable>(_ lock: Lock.Type) -> EventChannelDomain<Lock> {
-    let memory = try! GuestMemory(guestFrames: 1, quarantineFrames: 4, writerCapacity: 4)
+    let memory = try! GuestMemory(guestFrames: 1, quarantineFrames: 4, writerCapacity: 4, guestCPUs: 1)
     let domain = EventChannelDomain<Lock>(memory: memory, abi: .longMode, vcpuCount: 1)
     domain.activateSharedInfo()
     domain.activateDefaultVCPUInfo(vcpu: 0)

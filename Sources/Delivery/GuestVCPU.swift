@@ -1,0 +1,112 @@
+import GuestMemory
+import Platform
+import Synchronization
+
+/// The layout constants of one guest ABI that delivery and the guest's
+/// handler use, kept as stored values for the hot paths.
+public struct GuestLayout: Sendable {
+    public let pendingOffset: Int
+    public let maskOffset: Int
+    /// `evtchn_pending_sel`: its offset and size in bytes...
+    public let selectorOffset: Int
+    public let selectorBytes: Int
+    /// ...and, for bit operations, the 8-aligned word that holds it and the
+    /// number of its bit 0 in that word (32 for a compat guest's selector
+    /// at offset 4, 0 otherwise).
+    public let selectorWordOffset: Int
+    public let selectorFirstBit: Int
+    /// log2 of the bits in one `xen_ulong_t`.
+    public let wordShift: Int
+    public let portCount: Int
+    public let sharedInfoSize: Int
+    public let vcpuInfoSize: Int
+
+    init(_ abi: GuestABI) {
+        pendingOffset = abi.sharedInfo.pendingOffset
+        maskOffset = abi.sharedInfo.maskOffset
+        selectorOffset = abi.vcpuInfo.pendingSelectorOffset
+        selectorBytes = abi.vcpuInfo.pendingSelectorBytes
+        selectorWordOffset = selectorOffset & ~7
+        selectorFirstBit = (selectorOffset & 7) * 8
+        wordShift = abi.bitsPerWord.trailingZeroBitCount
+        portCount = abi.portCount
+        sharedInfoSize = abi.sharedInfo.size
+        vcpuInfoSize = abi.vcpuInfo.size
+    }
+
+    /// Bits in one `xen_ulong_t`, as a mask of that many low bits.
+    @inlinable public var wordMask: UInt64 { wordShift == 6 ? .max : 0xFFFF_FFFF }
+}
+
+/// One guest CPU as the guest kernel sees itself: its gate into guest mode,
+/// where its vcpu_info is, the ports bound to it (Linux's per-CPU
+/// `cpu_evtchn_mask`), and the addresses of shared_info and vcpu_info as it
+/// last translated them, like a TLB: kept while the memory's translation
+/// epoch stays the same (no migration remapped a page and no vcpu_info
+/// moved), so a handler pass translates nothing. Owned by one thread (the vCPU's); nothing here is shared with
+/// another vCPU.
+public struct GuestVCPU: @unchecked Sendable {
+    public let vcpu: Int
+    @usableFromInline let gate: GuestCPUGate
+    @usableFromInline let layout: GuestLayout
+    @usableFromInline unowned(unsafe) let memory: GuestMemory
+    @usableFromInline let sharedInfoFrame: Int
+    /// The guest-physical address of this vCPU's vcpu_info (the domain's).
+    @usableFromInline let vcpuInfoAddress: UnsafeMutablePointer<Atomic<Int>>
+    /// Bitmap of the ports bound to this vCPU (the domain's, per vCPU).
+    @usableFromInline let boundPorts: UnsafeMutableRawPointer
+
+    // The cached translation; `epoch == .max` means none yet.
+    @usableFromInline var epoch = UInt64.max
+    @usableFromInline var sharedInfo: UnsafeMutableRawPointer
+    @usableFromInline var vcpuInfo: UnsafeMutableRawPointer
+    /// shared_info's pending and mask bitmaps, vcpu_info's selector field.
+    @usableFromInline var pendingBits: UnsafeMutableRawPointer
+    @usableFromInline var maskBits: UnsafeMutableRawPointer
+    @usableFromInline var selectorField: UnsafeMutableRawPointer
+
+    init(vcpu: Int, memory: GuestMemory, layout: GuestLayout, sharedInfoFrame: Int,
+         vcpuInfoAddress: UnsafeMutablePointer<Atomic<Int>>, boundPorts: UnsafeMutableRawPointer) {
+        self.vcpu = vcpu
+        self.gate = memory.guestCPUGate(vcpu)
+        self.layout = layout
+        self.memory = memory
+        self.sharedInfoFrame = sharedInfoFrame
+        self.vcpuInfoAddress = vcpuInfoAddress
+        self.boundPorts = boundPorts
+        // Placeholders until the first entry translates (epoch is .max).
+        sharedInfo = memory.hostFrameAddress(0)
+        vcpuInfo = sharedInfo
+        pendingBits = sharedInfo
+        maskBits = sharedInfo
+        selectorField = sharedInfo
+    }
+
+    /// Enters guest mode and makes `sharedInfo` and `vcpuInfo` current.
+    /// The caller leaves with `gate.exit()`.
+    @inlinable @inline(__always)
+    mutating func enterGuestMode() {
+        gate.enter()
+        // The epoch changes when a migration remapped a page (which cannot
+        // happen in guest mode) or a vcpu_info moved. Acquire (in
+        // translationEpoch): pairs with the release increments in `migrate`
+        // and `invalidateGuestTranslations`, so the frame table and the
+        // vcpu_info address read in `translate` are at least that new.
+        let now = memory.translationEpoch
+        if now != epoch { translate(epoch: now) }
+    }
+
+    @usableFromInline
+    mutating func translate(epoch now: UInt64) {
+        // Acquire: pairs with the release store of a new address
+        // (activateVCPUInfo, relocation), made before its epoch bump.
+        let address = vcpuInfoAddress.pointee.load(ordering: .acquiring)
+        precondition(address >= 0, "vCPU \(vcpu) has no vcpu_info")
+        sharedInfo = memory.hostAddress(ofGuestFrame: sharedInfoFrame)
+        vcpuInfo = memory.hostAddress(ofGuestFrame: address / GuestMemory.pageSize) + address % GuestMemory.pageSize
+        pendingBits = sharedInfo + layout.pendingOffset
+        maskBits = sharedInfo + layout.maskOffset
+        selectorField = vcpuInfo + layout.selectorOffset
+        epoch = now
+    }
+}
