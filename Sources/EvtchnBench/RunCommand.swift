@@ -104,7 +104,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Guest memory: a node number, local (the vCPUs' node) or interleave.", transform: ArgumentValue.memory)
     var memNode: MemoryChoice = .local
 
-    @Option(help: "Read the topology from this sysfs-shaped folder instead of /sys.")
+    @Option(help: "Read the topology from this sysfs-shaped folder instead of /sys (with --plan: plan for that machine, all its online CPUs usable).")
     var sysfsRoot = "/sys"
 
     @Flag(help: "Do not pin threads (let the scheduler place them).")
@@ -119,7 +119,13 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let sweep: SweepPlan
         do {
-            let topology = try TopologyDiscovery.discover(sysfsRoot: sysfsRoot)
+            // Planned for another machine (--plan with --sysfs-root), every
+            // online CPU of it counts as usable: this process's affinity
+            // says nothing about that machine. A real run keeps to the CPUs
+            // this process may use.
+            let foreign = plan && sysfsRoot != "/sys"
+            let topology = try TopologyDiscovery.discover(
+                sysfsRoot: sysfsRoot, allowedCPUs: foreign ? Array(0...CPUList.maximumCPU) : nil)
             sweep = try SweepPlan.make(try sweepOptions(), topology: topology)
         } catch let error as CommandError { throw error } catch { throw CommandError(String(describing: error)) }
         let machine = MachineInfo.current()

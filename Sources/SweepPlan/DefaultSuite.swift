@@ -46,12 +46,14 @@ enum DefaultSuite {
     /// Repetitions and measured seconds for `configurations` configurations:
     /// as many repetitions (up to 5) as fit with runs of at least the
     /// minimum duration, then the longest duration (up to 2 s) that fits.
-    /// What the options give is kept.
+    /// Two repetitions rather than one when that overruns the budget by at
+    /// most a quarter: one gives no interval at all. What the options give
+    /// is kept.
     static func timing(configurations: Int, options: SweepOptions, warmup: Double) -> (reps: Int, duration: Double) {
         let budget = budgetSeconds(quick: options.quick)
-        let slot = { (duration: Double) in duration + warmup + runOverheadSeconds }
-        let reps = options.reps ?? min(maximumReps, max(1, Int(
-            budget / (Double(configurations) * slot(max(options.durationSeconds ?? 0, minimumDurationSeconds))))))
+        let shortest = Double(configurations) * (max(options.durationSeconds ?? 0, minimumDurationSeconds) + warmup + runOverheadSeconds)
+        let fitting = min(maximumReps, max(1, Int(budget / shortest)))
+        let reps = options.reps ?? (fitting == 1 && 2 * shortest <= 1.25 * budget ? 2 : fitting)
         let fitted = budget / (Double(configurations) * Double(reps)) - warmup - runOverheadSeconds
         let duration = options.durationSeconds
             ?? min(maximumDurationSeconds, max(minimumDurationSeconds, (fitted * 100).rounded(.down) / 100))
