@@ -24,9 +24,17 @@ enum ArgumentValue {
         do { return try parseNameList(text, option: "") } catch { throw ValidationError(error.reason) }
     }
 
-    /// Counts: 1,2,4 or 1-4.
+    /// Thread counts: 1,2,4 or 1-4.
     static func counts(_ text: String) throws -> [Int] {
         do { return try parseCountList(text, option: "") } catch { throw ValidationError(error.reason) }
+    }
+
+    /// vCPU counts: each vCPU needs a vcpu_info slot in shared_info.
+    static func vcpuCounts(_ text: String) throws -> [Int] {
+        let slots = GuestABI.longMode.sharedInfo.legacyVCPUSlots
+        do { return try parseCountList(text, option: "", maximum: slots, what: "the vcpu_info slots in shared_info") } catch {
+            throw ValidationError(error.reason)
+        }
     }
 
     /// A cpulist: 0-3,8.

@@ -40,7 +40,7 @@ struct RunCommand: ParsableCommand {
     var senders: [Int]?
 
     @Option(help: "vCPU threads: a list like 1,4. Default: 1, and 4 on machines with 8 CPUs or more.",
-            transform: ArgumentValue.counts)
+            transform: ArgumentValue.vcpuCounts)
     var vcpus: [Int]?
 
     @Option(help: "Measured seconds per run. Default: scaled so the sweep takes about 5 minutes (at least 0.5).")
@@ -126,7 +126,7 @@ struct RunCommand: ParsableCommand {
             let foreign = plan && sysfsRoot != "/sys"
             let topology = try TopologyDiscovery.discover(
                 sysfsRoot: sysfsRoot, allowedCPUs: foreign ? Array(0...CPUList.maximumCPU) : nil)
-            sweep = try SweepPlan.make(try sweepOptions(), topology: topology)
+            sweep = try SweepPlan.make(sweepOptions(), topology: topology)
         } catch let error as CommandError { throw error } catch { throw CommandError(String(describing: error)) }
         let machine = MachineInfo.current()
         let path = output ?? defaultReportPath(secondsSinceEpoch: secondsSinceEpoch(), host: machine.host)
@@ -142,14 +142,16 @@ struct RunCommand: ParsableCommand {
         try printer.run(output: out)
     }
 
-    /// The options as typed values; options that would be ignored are
-    /// refused with the reason.
-    private func sweepOptions() throws -> SweepOptions {
-        try refuseIgnoredOptions()
+    /// The options as typed values, for the plan to check and expand.
+    private func sweepOptions() -> SweepOptions {
         var o = SweepOptions()
         o.designs = design
         o.scenarios = scenario
-        o.strategies = strategy ?? RelocationStrategy.allCases
+        o.strategies = strategy
+        o.relocateEveryMicroseconds = relocateEveryUs
+        o.openLoop = load == .open
+        o.rate = rate
+        o.timerRate = timerRate
         o.senders = senders
         o.vcpus = vcpus
         o.placements = placement
@@ -164,33 +166,11 @@ struct RunCommand: ParsableCommand {
         o.pin = !noPin
         o.seed = seed
         o.interleave = !noInterleave
-        var c = RunConfiguration(design: .rwlock)
-        c.abi = abi
-        c.vcpuMode = vcpuMode
-        c.load = load == .open ? .open(ratePerSender: rate ?? 100_000) : .closed
-        guard invalidateEveryUs >= 0 else { throw CommandError("--invalidate-every-us must not be negative") }
-        c.host = invalidateEveryUs == 0 ? .idle : .migrate(everyMicroseconds: invalidateEveryUs)
-        c.portsPerSender = portsPerSender
-        c.maskedFraction = maskedFraction
-        c.timerRate = timerRate ?? c.timerRate
-        c.relocateEveryMicroseconds = relocateEveryUs ?? c.relocateEveryMicroseconds
-        o.template = c
+        o.template.abi = abi
+        o.template.vcpuMode = vcpuMode
+        o.template.host = invalidateEveryUs == 0 ? .idle : .migrate(everyMicroseconds: invalidateEveryUs)
+        o.template.portsPerSender = portsPerSender
+        o.template.maskedFraction = maskedFraction
         return o
-    }
-
-    /// An option that would change nothing is an error, so that a typo in
-    /// a command line does not silently measure something else.
-    private func refuseIgnoredOptions() throws {
-        let scenarios = scenario ?? [.ipi, .relocate]
-        if rate != nil && load != .open { throw CommandError("--rate only applies with --load open") }
-        if strategy != nil || relocateEveryUs != nil, !scenarios.contains(.relocate) {
-            throw CommandError("--\(strategy != nil ? "strategy" : "relocate-every-us") only applies to the relocate scenario")
-        }
-        if timerRate != nil, !scenarios.contains(.timer) && !scenarios.contains(.mixed) {
-            throw CommandError("--timer-rate only applies to the timer and mixed scenarios")
-        }
-        if noPin, senderCPUs != nil || vcpuCPUs != nil || hostCPU != nil || placement != nil {
-            throw CommandError("--no-pin leaves threads to the scheduler; it cannot go with CPU lists or --placement")
-        }
     }
 }

@@ -52,7 +52,9 @@ enum DefaultSuite {
     static func timing(configurations: Int, options: SweepOptions, warmup: Double) -> (reps: Int, duration: Double) {
         let budget = budgetSeconds(quick: options.quick)
         let shortest = Double(configurations) * (max(options.durationSeconds ?? 0, minimumDurationSeconds) + warmup + runOverheadSeconds)
-        let fitting = min(maximumReps, max(1, Int(budget / shortest)))
+        // A duration or warm-up out of range (NaN, huge) is refused later by
+        // validation; here it only must not trap.
+        let fitting = shortest.isFinite && shortest > 0 ? min(maximumReps, max(1, Int(min(budget / shortest, 1e6)))) : 1
         let reps = options.reps ?? (fitting == 1 && 2 * shortest <= 1.25 * budget ? 2 : fitting)
         let fitted = budget / (Double(configurations) * Double(reps)) - warmup - runOverheadSeconds
         let duration = options.durationSeconds

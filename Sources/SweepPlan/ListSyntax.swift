@@ -1,3 +1,5 @@
+import Runner
+
 public struct ListSyntaxError: Error, CustomStringConvertible, Equatable {
     public let option: String
     public let text: String
@@ -5,9 +7,11 @@ public struct ListSyntaxError: Error, CustomStringConvertible, Equatable {
     public var description: String { "\(option): '\(text)' \(reason)" }
 }
 
-/// Parses a list of positive counts: "1,2,4", "1-4", "1-2,8". Duplicates
-/// are dropped; order is ascending.
-public func parseCountList(_ text: String, option: String) throws(ListSyntaxError) -> [Int] {
+/// Parses a list of positive counts: "1,2,4", "1-4", "1-2,8", none above
+/// `maximum` (`what` says why there is one). Duplicates are dropped; order
+/// is ascending.
+public func parseCountList(_ text: String, option: String, maximum: Int = RunConfiguration.Limits.threads.upperBound,
+                           what: String = "threads of a role") throws(ListSyntaxError) -> [Int] {
     func fail(_ reason: String) -> ListSyntaxError { ListSyntaxError(option: option, text: text, reason: reason) }
     guard !text.isEmpty else { throw fail("is empty; give counts like 1,2,4 or 1-4") }
     var counts = Set<Int>()
@@ -18,7 +22,7 @@ public func parseCountList(_ text: String, option: String) throws(ListSyntaxErro
         }
         guard low >= 1 else { throw fail("contains \(low); counts must be at least 1") }
         guard low <= high else { throw fail("contains the empty range \(low)-\(high)") }
-        guard high <= 4096 else { throw fail("contains \(high); at most 4096") }
+        guard high <= maximum else { throw fail("contains \(high); at most \(maximum) (\(what))") }
         counts.formUnion(low...high)
     }
     return counts.sorted()

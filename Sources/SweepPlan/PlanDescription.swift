@@ -55,7 +55,8 @@ extension SweepPlan {
 
 /// "4m58s", "12s", "2h03m".
 public func formatDuration(_ seconds: Double) -> String {
-    let total = Int(seconds.rounded())
+    guard seconds < 1e12 else { return "more than 30000 years" }
+    let total = Int(max(0, seconds).rounded())
     if total >= 3600 { return "\(total / 3600)h" + twoDigits(total % 3600 / 60) + "m" }
     if total >= 60 { return "\(total / 60)m" + twoDigits(total % 60) + "s" }
     return "\(total)s"

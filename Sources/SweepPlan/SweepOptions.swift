@@ -9,7 +9,16 @@ public struct SweepOptions: Sendable {
     /// nil: the default suite's scenarios, ipi over the whole grid plus one
     /// relocate configuration (the smallest) with every strategy.
     public var scenarios: [Scenario]?
-    public var strategies: [RelocationStrategy] = RelocationStrategy.allCases
+    /// Relocate scenario: nil, every strategy.
+    public var strategies: [RelocationStrategy]?
+    /// Relocate scenario: nil, the template's period.
+    public var relocateEveryMicroseconds: Int?
+    /// Each sender at `rate` sends per second (nil: 100000) instead of as
+    /// fast as it can.
+    public var openLoop = false
+    public var rate: Double?
+    /// Timer and mixed scenarios: nil, the template's rate.
+    public var timerRate: Double?
     /// nil: 1, 2, 4, ... up to the CPUs left for senders, and that maximum.
     public var senders: [Int]?
     /// nil: 1, and also 4 on machines with at least 8 usable CPUs.
@@ -22,8 +31,8 @@ public struct SweepOptions: Sendable {
     /// A suite of about one minute instead of five: fewer sender counts,
     /// one vCPU count, shorter warm-ups.
     public var quick = false
-    /// Every knob a sweep does not vary: ABI, ports, masking, host action,
-    /// vCPU mode, load, timer rate, relocation period.
+    /// Every knob a sweep does not vary and no option above sets: ABI,
+    /// ports, masking, host action, vCPU mode.
     public var template = RunConfiguration(design: .rwlock)
     public var senderCPUs: [Int]?
     public var vcpuCPUs: [Int]?

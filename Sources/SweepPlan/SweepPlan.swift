@@ -64,13 +64,15 @@ private struct Planner {
     let topology: Topology
 
     func plan() throws(PlanError) -> SweepPlan {
+        try refuseIgnoredOptions()
+        if let reps = options.reps, reps < 1 { throw PlanError("repetitions must be at least 1 (got \(reps))") }
         let warmup = options.warmupSeconds ?? DefaultSuite.warmupSeconds(quick: options.quick)
         var configurations: [PlannedConfiguration] = []
         for design in options.designs {
             for (scenario, grid) in scenarioGrids() {
-                for strategy in scenario == .relocate ? options.strategies : [options.template.relocation] {
+                for strategy in scenario == .relocate ? strategies : [options.template.relocation] {
                     for point in grid {
-                        var c = options.template
+                        var c = template
                         c.design = design
                         c.scenario = scenario
                         c.relocation = strategy
@@ -95,6 +97,34 @@ private struct Planner {
         return SweepPlan(configurations: configurations, reps: timing.reps, durationSeconds: timing.duration,
                          warmupSeconds: warmup, orderSeed: seed, topology: topology,
                          isDefaultSuite: options.senders == nil && options.vcpus == nil && options.scenarios == nil)
+    }
+
+    var strategies: [RelocationStrategy] { options.strategies ?? RelocationStrategy.allCases }
+
+    /// The template with the options that apply to some scenarios only.
+    var template: RunConfiguration {
+        var c = options.template
+        if options.openLoop { c.load = .open(ratePerSender: options.rate ?? 100_000) }
+        c.timerRate = options.timerRate ?? c.timerRate
+        c.relocateEveryMicroseconds = options.relocateEveryMicroseconds ?? c.relocateEveryMicroseconds
+        return c
+    }
+
+    /// An option that would change nothing is an error, so that a slip in a
+    /// command line does not silently measure something else.
+    func refuseIgnoredOptions() throws(PlanError) {
+        let o = options
+        let scenarios = o.scenarios ?? [.ipi, .relocate]
+        if o.rate != nil && !o.openLoop { throw PlanError("--rate only applies with --load open") }
+        if o.strategies != nil || o.relocateEveryMicroseconds != nil, !scenarios.contains(.relocate) {
+            throw PlanError("--\(o.strategies != nil ? "strategy" : "relocate-every-us") only applies to the relocate scenario")
+        }
+        if o.timerRate != nil, !scenarios.contains(.timer) && !scenarios.contains(.mixed) {
+            throw PlanError("--timer-rate only applies to the timer and mixed scenarios")
+        }
+        if !o.pin, o.hasExplicitCPUs || o.placements != nil {
+            throw PlanError("--no-pin leaves threads to the scheduler; it cannot go with CPU lists or --placement")
+        }
     }
 
     struct GridPoint {
