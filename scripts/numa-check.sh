@@ -10,6 +10,7 @@
 # Skipped, with a message, when the VM tool is not there.
 #
 # NUMA_CHECK_LAYOUTS  "nodes x cpus-per-node" pairs (default "2x2 4x1")
+# NUMA_CHECK_KEEP     a folder to keep each VM's plan, report and output in
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +35,7 @@ fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+keep() { if [ -n "${NUMA_CHECK_KEEP:-}" ]; then mkdir -p "$NUMA_CHECK_KEEP" && cp "$work/$1".* "$NUMA_CHECK_KEEP/"; fi; }
 failed=0
 for layout in ${NUMA_CHECK_LAYOUTS:-2x2 4x1}; do
     nodes=${layout%x*}
@@ -44,6 +46,7 @@ for layout in ${NUMA_CHECK_LAYOUTS:-2x2 4x1}; do
         --extra-file "$binary" -- scripts/numa-check-guest.sh > "$out"; then
         echo "numa-check: FAILED: the run in the $layout VM failed:" >&2
         tail -20 "$out" >&2
+        keep "$layout"
         failed=1
         continue
     fi
@@ -55,5 +58,6 @@ for layout in ${NUMA_CHECK_LAYOUTS:-2x2 4x1}; do
     else
         echo "numa-check: $layout: every row ran where its plan line said"
     fi
+    keep "$layout"
 done
 exit $failed
