@@ -131,8 +131,9 @@ struct RunCommand: ParsableCommand {
         let machine = MachineInfo.current()
         let path = output ?? defaultReportPath(secondsSinceEpoch: secondsSinceEpoch(), host: machine.host)
         let printer = SweepPrinter(plan: sweep, machine: machine, path: path)
+        // The same check with or without --plan, so both fail alike.
+        do { try SweepOutput.check(path: path, histogramFolder: histograms) } catch { throw CommandError(error.description) }
         if plan {
-            do { try SweepOutput.check(path: path, histogramFolder: histograms) } catch { throw CommandError(error.description) }
             printer.printPlan()
             return
         }

@@ -15,15 +15,17 @@ struct SummaryTable {
         let vcpus: Int
     }
 
-    private var order: [Key] = []
+    /// Each key's position in the plan: interleaved runs arrive shuffled,
+    /// the table does not.
+    private var position: [Key: Int] = [:]
     private var results: [Key: [RunResult]] = [:]
 
-    mutating func add(_ result: RunResult, placement: String) {
+    mutating func add(_ result: RunResult, placement: String, planIndex: Int) {
         let c = result.configuration
         let key = Key(design: c.design.rawValue, scenario: c.scenario.rawValue,
                       strategy: c.scenario == .relocate ? c.relocation.rawValue : "-", placement: placement,
                       senders: c.senders, vcpus: c.vcpus)
-        if results[key] == nil { order.append(key) }
+        position[key] = planIndex
         results[key, default: []].append(result)
     }
 
@@ -31,7 +33,7 @@ struct SummaryTable {
         let header = ["design", "scenario", "strategy", "placement", "senders", "vcpus", "reps", "sends/s", "spread", "delivered/s",
                       "send p99 ns", "e2e p99 ns", "would-block", "stall max ns", "lost"]
         var rows = [header]
-        for key in order {
+        for key in position.keys.sorted(by: { position[$0]! < position[$1]! }) {
             let runs = results[key]!
             let rates = runs.map(\.sendsPerSecond)
             let median = Self.median(rates)

@@ -70,7 +70,7 @@ struct ProgressObserver: SweepObserver {
     }
 
     mutating func finished(_ run: ScheduledRun, _ configuration: PlannedConfiguration, _ result: RunResult) {
-        summary.add(result, placement: configuration.placementLabel)
+        summary.add(result, placement: configuration.placementLabel, planIndex: run.configuration)
         progress.finished(run.index, "\(configuration.name) rep=\(run.rep)", outcome(result))
     }
 
