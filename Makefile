@@ -1,30 +1,45 @@
-# The two commands (see README.md):
-#   make bench   build in release mode and run the main benchmark
-#   make test    run the test suite
-# Both install libnuma-dev first when it is missing.
+# The commands (see README.md):
+#   make bench        build in release mode, run the main benchmark, draw its plots
+#   make test         run the test suite
+#   make numa-check   run the plan and a quick suite in 2- and 4-node VMs and check
+#                     every thread and page landed where the plan said
+# All install libnuma-dev and gnuplot-nox first when missing.
 
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Extra options for `make bench`, e.g. BENCH_ARGS=--quick
+BENCH_ARGS ?=
 
-.PHONY: bench test deps build release codegen-check microbench instructions
+.PHONY: bench test deps build-info build release codegen-check microbench numa-check instructions
 
 deps:
-	@if ! pkg-config --exists numa 2>/dev/null && [ ! -f /usr/include/numa.h ]; then \
-		echo "installing libnuma-dev"; \
+	@missing=""; \
+	if ! pkg-config --exists numa 2>/dev/null && [ ! -f /usr/include/numa.h ]; then missing="libnuma-dev pkg-config"; fi; \
+	if ! command -v gnuplot >/dev/null 2>&1; then missing="$$missing gnuplot-nox"; fi; \
+	if [ -n "$$missing" ]; then \
+		echo "installing$$missing"; \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libnuma-dev pkg-config; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-build: deps
+# The commit and tree state the binary reports (git_sha, git_dirty).
+build-info:
+	@./scripts/write-build-info.sh
+
+build: deps build-info
 	$(SWIFT) build
 
-release: deps
+release: deps build-info
 	$(SWIFT) build -c release
 
+# The report's name is fixed here so that its plots can be drawn after it.
 bench: release
-	.build/release/evtchn-bench run
+	@host=$$(hostname | tr -c 'A-Za-z0-9._\n-' '_'); \
+	csv=results/$$(date -u +%Y%m%dT%H%M%SZ)-$$host.csv; \
+	.build/release/evtchn-bench run --output "$$csv" $(BENCH_ARGS) && \
+	.build/release/evtchn-bench plot "$$csv"
 
-test: deps
+test: deps build-info
 	$(SWIFT) test
 	./scripts/check-fast-path-codegen.sh
 
@@ -33,7 +48,7 @@ codegen-check: release
 
 # Instructions per operation of every design under callgrind, checked
 # against Benchmarks/instructions-baseline.txt (RECORD=1 re-records it).
-instructions: deps
+instructions: deps build-info
 	@if ! command -v valgrind >/dev/null 2>&1; then \
 		echo "installing valgrind"; \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
@@ -43,3 +58,6 @@ instructions: deps
 
 microbench: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
+
+numa-check: deps build-info
+	./scripts/numa-check.sh

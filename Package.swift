@@ -5,6 +5,7 @@
 //
 // Targets follow the data, lowest layer first:
 //   CEvtchnShim, CNuma  what Swift cannot import (futex, affinity, pause, libnuma)
+//   CBuildInfo          the commit and tree state, fixed at build time (make)
 //   Platform            thin typed wrappers over libc / libnuma
 //   GuestMemory         guest pages, host frames, migration, Xen ABI layouts
 //   PageCache           the gfn-to-pfn cache and the read-mostly lock contract
@@ -13,6 +14,8 @@
 //   Runner              topology, placement, threads, workloads, measurement,
 //                       validation (torture) harness
 //   Reports             CSV rows and files (schema in results/README.md)
+//   SweepPlan           options -> configurations -> placements -> CPU maps;
+//                       the default suite, run order, the run loop, rows
 //   EvtchnBench         the command line
 import PackageDescription
 
@@ -30,7 +33,7 @@ let package = Package(
     products: [
         .executable(name: "evtchn-bench", targets: ["EvtchnBench"]),
         .executable(name: "evtchn-probe", targets: ["InstructionProbe"]),
-        .library(name: "EvtchnCore", targets: ["Platform", "GuestMemory", "PageCache", "Delivery", "LockDesigns", "Runner", "Reports"]),
+        .library(name: "EvtchnCore", targets: ["Platform", "GuestMemory", "PageCache", "Delivery", "LockDesigns", "Runner", "Reports", "SweepPlan"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -38,19 +41,22 @@ let package = Package(
     ],
     targets: [
         .target(name: "CEvtchnShim"),
+        .target(name: "CBuildInfo"),
         .systemLibrary(name: "CNuma", pkgConfig: "numa", providers: [.apt(["libnuma-dev"])]),
         .target(name: "Platform", dependencies: ["CEvtchnShim", "CNuma"], swiftSettings: strict),
         .target(name: "GuestMemory", dependencies: ["Platform"], swiftSettings: strict),
         .target(name: "PageCache", dependencies: ["GuestMemory", "Platform"], swiftSettings: strict),
         .target(name: "Delivery", dependencies: ["PageCache", "GuestMemory", "Platform"], swiftSettings: strict),
         .target(name: "LockDesigns", dependencies: ["PageCache", "Platform"], swiftSettings: strict),
-        .target(name: "Runner", dependencies: ["Delivery", "LockDesigns", "PageCache", "GuestMemory", "Platform",
+        .target(name: "Runner", dependencies: ["CBuildInfo", "Delivery", "LockDesigns", "PageCache", "GuestMemory", "Platform",
                                                .product(name: "Histogram", package: "hdrhistogram-swift")],
                 swiftSettings: hotLoop),
         .target(name: "Reports", dependencies: ["Platform"], swiftSettings: strict),
+        .target(name: "SweepPlan", dependencies: ["Runner", "Reports", "Delivery", "LockDesigns", "GuestMemory", "Platform"],
+                swiftSettings: hotLoop),
         .executableTarget(
             name: "EvtchnBench",
-            dependencies: ["Runner", "Reports", "LockDesigns", "GuestMemory", "Platform",
+            dependencies: ["SweepPlan", "Runner", "Reports", "LockDesigns", "GuestMemory", "Platform",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: hotLoop),
         .executableTarget(name: "InstructionProbe", dependencies: ["Runner", "LockDesigns", "PageCache"],
@@ -58,7 +64,11 @@ let package = Package(
         .testTarget(name: "GuestMemoryTests", dependencies: ["GuestMemory", "Platform"], swiftSettings: strict),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "LockDesigns", "PageCache", "GuestMemory", "Platform"], swiftSettings: strict),
         .testTarget(name: "LockDesignsTests", dependencies: ["LockDesigns", "PageCache", "Platform"], swiftSettings: strict),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "LockDesigns", "Delivery", "GuestMemory", "Platform"], swiftSettings: strict),
+        .target(name: "SysfsFixtures", dependencies: ["Runner"], path: "Tests/SysfsFixtures", swiftSettings: strict),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "SysfsFixtures", "LockDesigns", "Delivery", "GuestMemory", "Platform"],
+                    swiftSettings: strict),
+        .testTarget(name: "SweepPlanTests", dependencies: ["SweepPlan", "SysfsFixtures", "Runner", "Reports", "LockDesigns", "Delivery"],
+                    swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Platform"], swiftSettings: strict),
     ]
 )

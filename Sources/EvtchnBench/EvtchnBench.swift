@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import ArgumentParser
 
 @main
@@ -7,4 +12,35 @@ struct EvtchnBench: ParsableCommand {
         abstract: "Benchmarks locking designs for Xen event-channel delivery through a gfn-to-pfn cache.",
         subcommands: [RunCommand.self, CompareCommand.self, PlotCommand.self, ListDesigns.self, TopologyCommand.self, Validate.self],
         defaultSubcommand: nil)
+
+    /// As ArgumentParser's own main, except that a failure is one line
+    /// ("Error: ...") without the usage text that would bury it; help and
+    /// clean exits are left to ArgumentParser.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            guard code != .success else { exit(withError: error) }
+            let message = message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
+            if !message.isEmpty { printError("Error: \(message)") }
+            terminate(code.rawValue)
+        }
+    }
 }
+
+/// A command-line error: one line, non-zero exit, no usage dump.
+struct CommandError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// One line on standard error (written whole, unbuffered).
+private func printError(_ line: String) {
+    let bytes = Array((line + "\n").utf8)
+    _ = bytes.withUnsafeBufferPointer { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+}
+
+/// The C library's exit, out of reach of ParsableCommand's `exit(withError:)`.
+private func terminate(_ code: Int32) -> Never { exit(code) }

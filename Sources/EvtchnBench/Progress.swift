@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import Platform
+import SweepPlan
 
 /// Sweep progress: on a terminal one line rewritten in place with an ETA;
 /// otherwise (CI, pipes) one plain line per finished run.
@@ -30,16 +31,11 @@ struct Progress {
     private func eta(done: Int) -> String {
         guard done > 0 else { return "" }
         let elapsed = Double(monotonicNanoseconds() - start) / 1e9
-        let remaining = Int((elapsed / Double(done) * Double(total - done)).rounded())
-        return "ETA \(remaining / 60)m\(String(remaining % 60).leftPadded(2))s"
+        return "ETA " + formatDuration(elapsed / Double(done) * Double(total - done))
     }
 }
 
 extension String {
-    func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: count == 0 || first!.isNumber ? "0" : " ", count: width - count) + self
-    }
-
     func padded(_ width: Int) -> String {
         count >= width ? self : self + String(repeating: " ", count: width - count)
     }

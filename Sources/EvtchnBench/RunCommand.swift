@@ -1,50 +1,71 @@
 import ArgumentParser
+import Delivery
 import GuestMemory
 import LockDesigns
 import Platform
 import Reports
 import Runner
+import SweepPlan
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a benchmark sweep and write one CSV row per configuration and repetition.",
         discussion: """
-            With no options it runs the default suite: every design, the ipi scenario, 1 and 2 senders, \
-            1 vCPU, 3 repetitions of 1.5 s after 0.25 s of warm-up, the host migrating the shared_info page \
-            every 1000 us (about 2 minutes on 2 cores). Lists (--design, --scenario, --senders, --vcpus) \
-            make a sweep. Ctrl-C ends the current run and keeps every finished row.
+            With no options it runs the default suite, fitted to this machine: every design; the ipi \
+            scenario at 1, 2, 4, ... senders up to the CPUs left after the vCPUs and the host thread; \
+            1 vCPU (and 4 with 8 CPUs or more); compact placement (and split with 2 nodes or more); plus \
+            the relocate scenario at the smallest configuration with every strategy. Duration and \
+            repetitions are scaled so it takes about 5 minutes (--quick: about 1). Repetitions run as \
+            interleaved passes in a shuffled order (--seed, --no-interleave). --plan prints all of it \
+            without running. Ctrl-C ends the current run and keeps every finished row.
             """)
 
-    @Option(help: "Designs: a comma list, or all.")
-    var design = "all"
+    @Option(help: "Designs: a comma list, or all.", transform: ArgumentValue.names)
+    var design: [LockDesign] = LockDesign.allCases
 
-    @Option(help: "Scenarios: ipi, pirq, timer, mixed, relocate (a comma list, or all).")
-    var scenario = "ipi"
+    @Option(help: "Scenarios: ipi, pirq, timer, mixed, relocate (a comma list, or all). Default: ipi, plus relocate at the smallest configuration.",
+            transform: ArgumentValue.names)
+    var scenario: [Scenario]?
 
-    @Option(help: "Relocate scenario: strategies quiesce, both-locks, forced-slow, deactivate, xen-mark-all (a comma list, or all).")
-    var strategy = "all"
+    @Option(help: "Relocate scenario: strategies quiesce, both-locks, forced-slow, deactivate, xen-mark-all (a comma list, or all; default all).",
+            transform: ArgumentValue.names)
+    var strategy: [RelocationStrategy]?
 
-    @Option(help: "Relocate scenario: each vCPU moves its vcpu_info about this often (microseconds).")
-    var relocateEveryUs = 2_000
+    @Option(help: "Relocate scenario: each vCPU moves its vcpu_info about this often (microseconds; default 2000).")
+    var relocateEveryUs: Int?
 
-    @Option(help: "Sender threads: a list like 1,2,4 or 1-4.")
-    var senders = "1,2"
+    @Option(help: "Sender threads: a list like 1,2,4 or 1-4. Default: 1, 2, 4, ... up to what the machine fits.",
+            transform: ArgumentValue.counts)
+    var senders: [Int]?
 
-    @Option(help: "vCPU threads: a list like 1,2.")
-    var vcpus = "1"
+    @Option(help: "vCPU threads: a list like 1,4. Default: 1, and 4 on machines with 8 CPUs or more.",
+            transform: ArgumentValue.vcpuCounts)
+    var vcpus: [Int]?
 
-    @Option(help: "Measured seconds per run.")
-    var duration = 1.5
+    @Option(help: "Measured seconds per run. Default: scaled so the sweep takes about 5 minutes (at least 0.5).")
+    var duration: Double?
 
-    @Option(help: "Warm-up seconds per run (not measured).")
-    var warmup = 0.25
+    @Option(help: "Warm-up seconds per run, not measured. Default: 0.25 (--quick: 0.1).")
+    var warmup: Double?
 
-    @Option(help: "Repetitions of each configuration.")
-    var reps = 3
+    @Option(help: "Repetitions of each configuration. Default: scaled with the duration, up to 5.")
+    var reps: Int?
+
+    @Flag(help: "A suite of about 1 minute: senders 1 and the most the machine fits, 1 vCPU.")
+    var quick = false
+
+    @Flag(help: "Print the configurations, where each thread goes, the number of runs and the estimated time; run nothing.")
+    var plan = false
+
+    @Option(help: "Seed of the shuffled order of each pass (printed and recorded as order_seed).")
+    var seed: UInt64?
+
+    @Flag(help: "Run each configuration's repetitions back to back instead of in interleaved passes.")
+    var noInterleave = false
 
     @Option(help: "Guest ABI: 64 or 32.")
-    var abi = "64"
+    var abi: GuestABI = .longMode
 
     @Option(help: "Ports each sender sends to.")
     var portsPerSender = 16
@@ -56,33 +77,34 @@ struct RunCommand: ParsableCommand {
     var invalidateEveryUs = 1000
 
     @Option(help: "vCPU mode: poll (running guest) or halt (sleeps until kicked).")
-    var vcpuMode = "poll"
+    var vcpuMode: VCPUMode = .poll
 
     @Option(help: "Load: closed (as fast as possible) or open (each sender at --rate).")
-    var load = "closed"
+    var load: LoadOption = .closed
 
-    @Option(help: "Open loop: sends per second per sender.")
-    var rate = 100_000.0
+    @Option(help: "Open loop: sends per second per sender (default 100000).")
+    var rate: Double?
 
-    @Option(help: "Timer scenario: events per second per timer.")
-    var timerRate = 10_000.0
+    @Option(help: "Timer and mixed scenarios: events per second per timer (default 10000).")
+    var timerRate: Double?
 
-    @Option(help: "Thread placement: compact, scatter or split.")
-    var placement = "compact"
+    @Option(help: "Thread placement: compact, scatter, split (a comma list, or all). Default: compact, and split with 2 nodes or more.",
+            transform: ArgumentValue.names)
+    var placement: [PlacementPolicy]?
 
-    @Option(name: .customLong("sender-cpus"), help: "Explicit CPUs for senders (cpulist, e.g. 0-3,8).")
-    var senderCPUs: String?
+    @Option(name: .customLong("sender-cpus"), help: "Explicit CPUs for senders (cpulist, e.g. 0-3,8).", transform: ArgumentValue.cpus)
+    var senderCPUs: [Int]?
 
-    @Option(name: .customLong("vcpu-cpus"), help: "Explicit CPUs for vCPU threads.")
-    var vcpuCPUs: String?
+    @Option(name: .customLong("vcpu-cpus"), help: "Explicit CPUs for vCPU threads.", transform: ArgumentValue.cpus)
+    var vcpuCPUs: [Int]?
 
-    @Option(name: .customLong("host-cpus"), help: "Explicit CPU for the host thread.")
-    var hostCPUs: String?
+    @Option(name: .customLong("host-cpus"), help: "Explicit CPU for the host thread (one).", transform: ArgumentValue.cpu)
+    var hostCPU: Int?
 
-    @Option(help: "Guest memory: a node number, local (the vCPUs' node) or interleave.")
-    var memNode = "local"
+    @Option(help: "Guest memory: a node number, local (the vCPUs' node) or interleave.", transform: ArgumentValue.memory)
+    var memNode: MemoryChoice = .local
 
-    @Option(help: "Read the topology from this sysfs-shaped folder instead of /sys.")
+    @Option(help: "Read the topology from this sysfs-shaped folder instead of /sys (with --plan: plan for that machine, all its online CPUs usable).")
     var sysfsRoot = "/sys"
 
     @Flag(help: "Do not pin threads (let the scheduler place them).")
@@ -95,7 +117,61 @@ struct RunCommand: ParsableCommand {
     var histograms: String?
 
     func run() throws {
-        let plan = try SweepSetup(self).make()
-        try SweepRunner(plan: plan, pin: !noPin).run()
+        let sweep: SweepPlan
+        do {
+            // Planned for another machine (--plan with --sysfs-root), every
+            // online CPU of it counts as usable: this process's affinity
+            // says nothing about that machine. A real run keeps to the CPUs
+            // this process may use.
+            let foreign = plan && sysfsRoot != "/sys"
+            let topology = try TopologyDiscovery.discover(
+                sysfsRoot: sysfsRoot, allowedCPUs: foreign ? Array(0...CPUList.maximumCPU) : nil)
+            sweep = try SweepPlan.make(sweepOptions(), topology: topology)
+        } catch let error as CommandError { throw error } catch { throw CommandError(String(describing: error)) }
+        let machine = MachineInfo.current()
+        let path = output ?? defaultReportPath(secondsSinceEpoch: secondsSinceEpoch(), host: machine.host)
+        let printer = SweepPrinter(plan: sweep, machine: machine, path: path)
+        // The same check with or without --plan, so both fail alike.
+        do { try SweepOutput.check(path: path, histogramFolder: histograms) } catch { throw CommandError(error.description) }
+        if plan {
+            printer.printPlan()
+            return
+        }
+        let out: SweepOutput
+        do { out = try SweepOutput(path: path, histogramFolder: histograms) } catch { throw CommandError(error.description) }
+        do { try Interruption.install() } catch { throw CommandError(error.description) }
+        try printer.run(output: out)
+    }
+
+    /// The options as typed values, for the plan to check and expand.
+    private func sweepOptions() -> SweepOptions {
+        var o = SweepOptions()
+        o.designs = design
+        o.scenarios = scenario
+        o.strategies = strategy
+        o.relocateEveryMicroseconds = relocateEveryUs
+        o.openLoop = load == .open
+        o.rate = rate
+        o.timerRate = timerRate
+        o.senders = senders
+        o.vcpus = vcpus
+        o.placements = placement
+        o.durationSeconds = duration
+        o.warmupSeconds = warmup
+        o.reps = reps
+        o.quick = quick
+        o.senderCPUs = senderCPUs
+        o.vcpuCPUs = vcpuCPUs
+        o.hostCPU = hostCPU
+        o.memory = memNode
+        o.pin = !noPin
+        o.seed = seed
+        o.interleave = !noInterleave
+        o.template.abi = abi
+        o.template.vcpuMode = vcpuMode
+        o.template.host = invalidateEveryUs == 0 ? .idle : .migrate(everyMicroseconds: invalidateEveryUs)
+        o.template.portsPerSender = portsPerSender
+        o.template.maskedFraction = maskedFraction
+        return o
     }
 }

@@ -10,33 +10,37 @@ struct SummaryTable {
         let design: String
         let scenario: String
         let strategy: String
+        let placement: String
         let senders: Int
         let vcpus: Int
     }
 
-    private var order: [Key] = []
+    /// Each key's position in the plan: interleaved runs arrive shuffled,
+    /// the table does not.
+    private var position: [Key: Int] = [:]
     private var results: [Key: [RunResult]] = [:]
 
-    mutating func add(_ result: RunResult) {
+    mutating func add(_ result: RunResult, placement: String, planIndex: Int) {
         let c = result.configuration
         let key = Key(design: c.design.rawValue, scenario: c.scenario.rawValue,
-                      strategy: c.scenario == .relocate ? c.relocation.rawValue : "-", senders: c.senders, vcpus: c.vcpus)
-        if results[key] == nil { order.append(key) }
+                      strategy: c.scenario == .relocate ? c.relocation.rawValue : "-", placement: placement,
+                      senders: c.senders, vcpus: c.vcpus)
+        position[key] = planIndex
         results[key, default: []].append(result)
     }
 
     func render() -> String {
-        let header = ["design", "scenario", "strategy", "senders", "vcpus", "reps", "sends/s", "spread", "delivered/s",
+        let header = ["design", "scenario", "strategy", "placement", "senders", "vcpus", "reps", "sends/s", "spread", "delivered/s",
                       "send p99 ns", "e2e p99 ns", "would-block", "stall max ns", "lost"]
         var rows = [header]
-        for key in order {
+        for key in position.keys.sorted(by: { position[$0]! < position[$1]! }) {
             let runs = results[key]!
             let rates = runs.map(\.sendsPerSecond)
             let median = Self.median(rates)
             let spread = median > 0 ? (rates.max()! - rates.min()!) / median * 100 : 0
             let lost = runs.map(\.lost).reduce(0, +)
             rows.append([
-                key.design, key.scenario, key.strategy, "\(key.senders)", "\(key.vcpus)", "\(runs.count)",
+                key.design, key.scenario, key.strategy, key.placement, "\(key.senders)", "\(key.vcpus)", "\(runs.count)",
                 formatFixed(median, decimals: 0), "\(formatFixed(spread, decimals: 1))%",
                 formatFixed(Self.median(runs.map(\.deliveredPerSecond)), decimals: 0),
                 formatFixed(Self.median(runs.map { Double($0.sendLatency.summary.p99) }), decimals: 0),

@@ -8,11 +8,11 @@ struct Validate: ParsableCommand {
         abstract: "Torture each design (senders racing on shared ports, guest handler, host migrating the page) and check that no event is lost.",
         discussion: "Exits non-zero if a safe design loses an event. nolock is expected to lose some (it is the negative control).")
 
-    @Option(help: "Designs: a comma list, or all.")
-    var design = "all"
+    @Option(help: "Designs: a comma list, or all.", transform: ArgumentValue.names)
+    var design: [LockDesign] = LockDesign.allCases
 
     @Option(help: "Guest ABI: 64 or 32.")
-    var abi = "64"
+    var abi: GuestABI = .longMode
 
     @Option(help: "Sender threads.")
     var senders = 2
@@ -24,29 +24,38 @@ struct Validate: ParsableCommand {
     var seconds = 0.5
 
     @Option(help: "Host action: migrate (back to back), toggle (shared_info activation), or idle.")
-    var host = "migrate"
+    var host: HostOption = .migrate
+
+    enum HostOption: String, CaseIterable, ExpressibleByArgument {
+        case migrate, toggle, idle
+
+        var action: HostAction {
+            switch self {
+            case .migrate: .migrate(everyMicroseconds: 0)
+            case .toggle: .toggleActivation
+            case .idle: .idle
+            }
+        }
+    }
 
     func run() throws {
-        let designs: [LockDesign]
-        do { designs = try LockDesign.parseList(design) } catch { throw ValidationError(error.description) }
-        guard let guestABI = GuestABI(rawValue: abi) else { throw ValidationError("unknown ABI '\(abi)'; use 64 or 32") }
-        let action: HostAction
-        switch host {
-        case "migrate": action = .migrate(everyMicroseconds: 0)
-        case "toggle": action = .toggleActivation
-        case "idle": action = .idle
-        default: throw ValidationError("unknown host action '\(host)'; use migrate, toggle or idle")
-        }
-        var failed: [LockDesign] = []
-        for design in designs {
-            var configuration = RunConfiguration.validation(design: design, abi: guestABI, seconds: seconds)
+        // Every configuration is checked before the first runs.
+        let configurations = design.map { design in
+            var configuration = RunConfiguration.validation(design: design, abi: abi, seconds: seconds)
             configuration.senders = senders
             configuration.vcpus = vcpus
-            configuration.host = action
+            configuration.host = host.action
+            return configuration
+        }
+        for configuration in configurations {
+            do { try configuration.validate() } catch { throw CommandError(error.description) }
+        }
+        var failed: [LockDesign] = []
+        for configuration in configurations {
             let result: RunResult
-            do { result = try runConfiguration(configuration) } catch { throw ValidationError(error.description) }
+            do { result = try runConfiguration(configuration) } catch { throw CommandError(error.description) }
             print(result.summaryLine)
-            if design.isSafe && result.lost != 0 { failed.append(design) }
+            if configuration.design.isSafe && result.lost != 0 { failed.append(configuration.design) }
         }
         if !failed.isEmpty {
             print("LOST EVENTS in safe designs: \(failed.map(\.rawValue).joined(separator: ", "))")

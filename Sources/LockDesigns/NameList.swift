@@ -4,9 +4,14 @@ public struct NameListError: Error, CustomStringConvertible, Equatable, Sendable
     public let name: String
     public let known: [String]
 
-    public var description: String {
-        "\(option): unknown '\(name)'; known: \(known.joined(separator: ", ")), or all"
+    /// Why, without the option.
+    public var reason: String {
+        name == "all"
+            ? "'all' cannot be combined with other names"
+            : "unknown '\(name)'; known: \(known.joined(separator: ", ")), or all"
     }
+
+    public var description: String { "\(option): \(reason)" }
 }
 
 /// Parses a comma list of the raw names of `T` (designs, scenarios,

@@ -28,6 +28,10 @@ public enum Column: String, CaseIterable, Sendable {
     case vanishedSelectorBits = "vanished_selector_bits"
     /// Path prefix of this row's histogram files (run --histograms).
     case histograms
+    // Provenance, order and placement (the plan):
+    case gitDirty = "git_dirty", buildConfiguration = "build_configuration"
+    case orderSeed = "order_seed", runOrder = "run_order"
+    case hostNodes = "host_nodes", hostSharesCPU = "host_shares_cpu"
 }
 
 /// One row of a run report: one configuration x repetition. Values are

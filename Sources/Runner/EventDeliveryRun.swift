@@ -142,6 +142,7 @@ struct EventDeliveryRun<Lock: ReadMostlyLock & ~Copyable> {
             result.vanishedUpcalls += vcpu.vanishedUpcalls
         }
         result.vcpuCPUsSeen = vcpus.map(\.cpu)
+        result.hostCPUSeen = control.hostCPU.withLock { $0 }
         result.handled = handlerOutcome.handled
         result.spuriousUpcalls = handlerOutcome.spurious
         result.stranded = domain.guestPendingCount()

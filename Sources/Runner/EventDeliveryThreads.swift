@@ -21,6 +21,8 @@ final class RunControl: Sendable {
     let senders = Mutex<[SenderOutcome]>([])
     let vcpus = Mutex<[VCPUOutcome]>([])
     let hostRounds = Atomic<Int>(0)
+    /// The CPU the host thread was on when it stopped (nil: unknown).
+    let hostCPU = Mutex<Int?>(nil)
 
     var currentPhase: Phase { Phase(rawValue: phase.load(ordering: .acquiring))! }
 
@@ -153,6 +155,7 @@ extension EventDeliveryRun where Lock: ~Copyable {
                 rounds += 1
             }
             control.hostRounds.store(rounds, ordering: .relaxed)
+            control.hostCPU.withLock { $0 = Affinity.currentCPU() }
         }
     }
 }

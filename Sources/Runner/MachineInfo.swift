@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import CBuildInfo
 import Platform
 
 /// Facts about the machine and build that every report row carries.
@@ -11,19 +12,19 @@ public struct MachineInfo: Sendable, Equatable {
     public var cpuModel: String
     public var kernel: String
     public var swiftVersion: String
-    public var gitSHA: String
+    public var build: BuildInfo
 
-    public init(host: String, cpuModel: String, kernel: String, swiftVersion: String, gitSHA: String) {
+    public init(host: String, cpuModel: String, kernel: String, swiftVersion: String, build: BuildInfo) {
         self.host = host
         self.cpuModel = cpuModel
         self.kernel = kernel
         self.swiftVersion = swiftVersion
-        self.gitSHA = gitSHA
+        self.build = build
     }
 
-    /// Reads this machine: hostname, /proc/cpuinfo, uname, the compiler
-    /// this binary was built with, and the git commit of `repository`.
-    public static func current(repository: String = ".") -> MachineInfo {
+    /// Reads this machine: hostname, /proc/cpuinfo, uname; and what this
+    /// binary was built from and with.
+    public static func current() -> MachineInfo {
         var name = utsname()
         _ = uname(&name)
         let kernel = withUnsafeBytes(of: &name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
@@ -31,7 +32,7 @@ public struct MachineInfo: Sendable, Equatable {
         let host = gethostname(&hostBuffer, hostBuffer.count) == 0
             ? String(decoding: hostBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "unknown"
         return MachineInfo(host: host, cpuModel: cpuModel() ?? "unknown", kernel: kernel,
-                           swiftVersion: compilerVersion, gitSHA: gitCommit(repository: repository) ?? "unknown")
+                           swiftVersion: compilerVersion, build: .thisBinary)
     }
 
     static func cpuModel() -> String? {
@@ -42,22 +43,6 @@ public struct MachineInfo: Sendable, Equatable {
             }
         }
         return nil
-    }
-
-    /// The commit checked out in `repository` (reads .git/HEAD and the ref).
-    static func gitCommit(repository: String) -> String? {
-        guard let head = readTextFile("\(repository)/.git/HEAD")?.trimmingWhitespace() else { return nil }
-        if head.hasPrefix("ref: ") {
-            let ref = String(head.dropFirst(5))
-            if let sha = readTextFile("\(repository)/.git/\(ref)")?.trimmingWhitespace() { return String(sha.prefix(12)) }
-            // Packed refs: "<sha> <ref>" lines.
-            guard let packed = readTextFile("\(repository)/.git/packed-refs") else { return nil }
-            for line in packed.split(separator: "\n") where line.hasSuffix(" " + ref) {
-                return String(line.prefix(12))
-            }
-            return nil
-        }
-        return String(head.prefix(12))
     }
 
     static var compilerVersion: String {
@@ -71,6 +56,35 @@ public struct MachineInfo: Sendable, Equatable {
         "6.1"
         #else
         "6.0"
+        #endif
+    }
+}
+
+/// Provenance embedded when the binary was built (never read from the
+/// folder it runs in, which may be another checkout or none).
+public struct BuildInfo: Sendable, Equatable {
+    /// The commit (12 hex digits) or "unknown".
+    public var commit: String
+    /// "clean", "dirty" (uncommitted changes were built) or "unknown".
+    public var treeState: String
+    /// "debug" or "release".
+    public var configuration: String
+
+    public init(commit: String, treeState: String, configuration: String) {
+        self.commit = commit
+        self.treeState = treeState
+        self.configuration = configuration
+    }
+
+    public static let thisBinary = BuildInfo(
+        commit: String(cString: evtchn_build_commit()), treeState: String(cString: evtchn_build_tree_state()),
+        configuration: debugBuild ? "debug" : "release")
+
+    private static var debugBuild: Bool {
+        #if DEBUG
+        true
+        #else
+        false
         #endif
     }
 }

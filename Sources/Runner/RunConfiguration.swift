@@ -62,31 +62,48 @@ public struct RunConfiguration: Sendable {
     /// Threads the run starts.
     public var threadCount: Int { senders + vcpus + 1 }
 
+    /// The ranges numbers must be in: wide enough for any real use, narrow
+    /// enough that no product in the run (seconds or microseconds to
+    /// nanoseconds, senders x ports, one over a rate) can overflow.
+    public enum Limits {
+        public static let seconds = 0.001...86_400.0
+        public static let warmupSeconds = 0.0...3_600.0
+        public static let microseconds = 1...3_600_000_000
+        public static let rate = 1.0...1e9
+        public static let ports = 1...4096
+        public static let threads = 1...4096
+    }
+
     /// Checks everything that can be checked before any thread starts.
     public func validate() throws(RunError) {
         func invalid(_ why: String) -> RunError { .invalidConfiguration(why) }
-        guard senders >= 1 else { throw invalid("senders must be at least 1 (got \(senders))") }
-        guard vcpus >= 1 else { throw invalid("vcpus must be at least 1 (got \(vcpus))") }
+        func check<T: Comparable>(_ what: String, _ value: T, _ range: ClosedRange<T>, _ unit: String = "") throws(RunError) {
+            guard range.contains(value) else {
+                throw invalid("\(what) must be between \(range.lowerBound) and \(range.upperBound)\(unit) (got \(value))")
+            }
+        }
+        try check("senders", senders, Limits.threads)
+        try check("vcpus", vcpus, Limits.threads)
         if vcpuInfoInSharedInfo, vcpus > abi.sharedInfo.legacyVCPUSlots {
             throw invalid("at most \(abi.sharedInfo.legacyVCPUSlots) vCPUs have a vcpu_info slot in shared_info (got \(vcpus))")
         }
-        guard portsPerSender >= 1 else { throw invalid("ports per sender must be at least 1 (got \(portsPerSender))") }
+        try check("ports per sender", portsPerSender, Limits.ports)
         let needed = sharedPorts ? portsPerSender : senders * portsPerSender
         guard needed <= abi.portCount else {
             throw invalid("\(senders) senders x \(portsPerSender) ports exceed the \(abi.portCount) ports of a \(abi)-bit guest")
         }
-        guard (0...1).contains(maskedFraction) else { throw invalid("masked fraction must be in 0...1 (got \(maskedFraction))") }
-        if let rate = load.ratePerSender, !(rate > 0 && rate.isFinite) {
-            throw invalid("open-loop rate must be positive (got \(rate))")
-        }
-        guard timerRate > 0, timerRate.isFinite else { throw invalid("timer rate must be positive (got \(timerRate))") }
-        guard warmupSeconds >= 0, warmupSeconds.isFinite else { throw invalid("warm-up must not be negative") }
-        guard durationSeconds > 0, durationSeconds.isFinite else { throw invalid("duration must be positive (got \(durationSeconds))") }
+        try check("masked fraction", maskedFraction, 0...1)
+        if let rate = load.ratePerSender { try check("open-loop rate", rate, Limits.rate, " sends/s") }
+        try check("timer rate", timerRate, Limits.rate, " events/s")
+        try check("warm-up", warmupSeconds, Limits.warmupSeconds, " s")
+        try check("duration", durationSeconds, Limits.seconds, " s")
         if let limit = sendLimitPerSender, limit < 1 { throw invalid("send limit must be at least 1") }
-        if case .migrate(let every) = host, every < 0 { throw invalid("invalidation interval must not be negative") }
+        if case .migrate(let every) = host, every != 0, !Limits.microseconds.contains(every) {
+            throw invalid("invalidation interval must be 0 (never) or between 1 and \(Limits.microseconds.upperBound) us (got \(every))")
+        }
         if scenario == .relocate {
             guard vcpuInfoInSharedInfo else { throw invalid("the relocate scenario starts with vcpu_info in shared_info") }
-            guard relocateEveryMicroseconds >= 1 else { throw invalid("relocation period must be at least 1 us") }
+            try check("relocation period", relocateEveryMicroseconds, Limits.microseconds, " us")
         }
         guard sampleEvery >= 1 else { throw invalid("sampleEvery must be at least 1") }
         if let pinning {

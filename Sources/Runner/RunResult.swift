@@ -28,6 +28,7 @@ public struct RunResult: Sendable {
     /// CPUs the threads were on at the end of the run (nil: unknown).
     public var senderCPUsSeen: [Int?] = []
     public var vcpuCPUsSeen: [Int?] = []
+    public var hostCPUSeen: Int?
     /// NUMA node of the shared_info page (nil: unknown or no libnuma).
     public var pageNode: Int?
     /// Relocate scenario: moves done, their durations, how long senders

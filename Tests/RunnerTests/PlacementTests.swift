@@ -1,5 +1,6 @@
 import Platform
 import Runner
+import SysfsFixtures
 import Testing
 
 @Suite("Placement policies")
@@ -73,13 +74,33 @@ struct PlacementTests {
         #expect(!placement.oversubscribed)
     }
 
-    @Test("split wraps within the guest's node, even with other nodes idle")
+    @Test("split wraps the guest within its node, even with other nodes idle; the host shares, busy threads do not")
     func splitWrapsWithinNode() throws {
         let topology = try FixtureMachines.fourNode().discover()
         let placement = try place(Self.request(.split, senders: 2, vcpus: 4), on: topology)
         #expect(Self.layout(placement) == [[0, 1], [4, 5, 6, 7], [4], [1]])
-        #expect(placement.oversubscribed)
-        #expect(placement.notes == ["oversubscribed: 7 threads on 6 CPUs (CPU 4 carries 2)"])
+        #expect(!placement.oversubscribed && placement.hostSharesCPU)
+        #expect(placement.notes == [])
+    }
+
+    @Test("split: senders beyond the first node go to the nodes after the guest's, never onto it")
+    func splitSpills() throws {
+        let topology = try FixtureMachines.fourNode().discover()
+        let placement = try place(Self.request(.split, senders: 6, vcpus: 1), on: topology)
+        #expect(Self.layout(placement) == [[0, 1, 2, 3, 8, 9], [4], [5], [1]])
+        #expect(!placement.oversubscribed && !placement.hostSharesCPU)
+    }
+
+    @Test("sender capacity: CPUs left after the vCPUs and the host; under split, the CPUs off the guest's node")
+    func capacity() throws {
+        let four = try FixtureMachines.fourNode().discover()
+        #expect(senderCapacity(.compact, vcpus: 1, on: four) == 14)
+        #expect(senderCapacity(.split, vcpus: 4, on: four) == 12)
+        let two = try FixtureMachines.twoNode().discover()
+        #expect(senderCapacity(.split, vcpus: 1, on: two) == 8)
+        let small = try FixtureMachines.oneNode().discover(allowed: [0, 1])
+        #expect(senderCapacity(.compact, vcpus: 1, on: small) == 1)
+        #expect(senderCapacity(.split, vcpus: 1, on: small) == 1)
     }
 
     @Test("only allowed CPUs are handed out; nodes without any are skipped")
@@ -97,8 +118,8 @@ struct PlacementTests {
         let topology = try FixtureMachines.oneNode().discover(allowed: [0, 1])
         let placement = try place(Self.request(.compact, senders: 2, vcpus: 2), on: topology)
         #expect(Self.layout(placement) == [[0, 1], [0, 1], [0], [0]])
-        #expect(placement.oversubscribed)
-        #expect(placement.notes == ["oversubscribed: 5 threads on 2 CPUs (CPU 0 carries 3)"])
+        #expect(placement.oversubscribed && placement.hostSharesCPU)
+        #expect(placement.notes == ["oversubscribed: 4 busy threads on 2 CPUs (CPU 0 carries 2)"])
     }
 
     @Test("scatter wraps within each node when that node runs out")
@@ -122,14 +143,26 @@ struct PlacementTests {
         #expect(!placement.oversubscribed)
     }
 
-    @Test("explicit lists that share a CPU are flagged")
+    @Test("explicit lists that share a CPU are flagged: busy threads as oversubscribed, the host apart")
     func explicitOverlap() throws {
         let topology = try FixtureMachines.twoNode().discover()
         var request = Self.request(.compact, senders: 1, vcpus: 1)
         request.senderCPUs = [2]
-        let placement = try place(request, on: topology)
+        var placement = try place(request, on: topology)
         #expect(Self.layout(placement) == [[2], [1], [2], [0]])
-        #expect(placement.notes == ["oversubscribed: 3 threads on 2 CPUs (CPU 2 carries 2)"])
+        #expect(!placement.oversubscribed && placement.hostSharesCPU && placement.notes == [])
+        request.vcpuCPUs = [2]
+        placement = try place(request, on: topology)
+        #expect(placement.oversubscribed)
+        #expect(placement.notes == ["oversubscribed: 2 busy threads on 1 CPU (CPU 2 carries 2)"])
+    }
+
+    @Test("two CPUs: one sender and one vCPU on their own CPUs, the host sharing")
+    func twoCPUs() throws {
+        let topology = try FixtureMachines.oneNode().discover(allowed: [0, 1])
+        let placement = try place(Self.request(.compact, senders: 1, vcpus: 1), on: topology)
+        #expect(Self.layout(placement) == [[0], [1], [0], [0]])
+        #expect(!placement.oversubscribed && placement.hostSharesCPU)
     }
 
     @Test("memory: local is the first vCPU's node, node n is n, interleave is none")

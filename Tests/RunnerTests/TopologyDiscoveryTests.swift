@@ -1,4 +1,5 @@
 import Runner
+import SysfsFixtures
 import Testing
 
 @Suite("Topology: sysfs discovery")

@@ -44,17 +44,23 @@ public func place(_ request: PlacementRequest, on topology: Topology) throws(Pla
         notes.append("libnuma unavailable: guest memory goes wherever the kernel puts it")
     }
 
-    let oversubscription = oversubscriptionNote(cpus.flatMap { $0 })
+    // Senders and vCPUs spin; the host thread mostly sleeps between
+    // migrations, so it sharing a CPU is reported apart.
+    let busy = cpus[0] + cpus[1]
+    let oversubscription = oversubscriptionNote(busy)
     if let note = oversubscription { notes.append(note) }
+    let hostSharesCPU = cpus[2].enumerated().contains { index, cpu in
+        busy.contains(cpu) || cpus[2][..<index].contains(cpu)
+    }
     return Placement(senderCPUs: cpus[0], vcpuCPUs: cpus[1], hostCPUs: cpus[2], memoryNode: memoryNode,
                      memory: request.memory, numaPlacement: numaPlacement,
-                     oversubscribed: oversubscription != nil, notes: notes)
+                     oversubscribed: oversubscription != nil, hostSharesCPU: hostSharesCPU, notes: notes)
 }
 
 extension Topology {
     /// Each node's CPUs that this process may use, leaving out nodes with
     /// none: the only CPUs a policy may hand out.
-    func allowedCPUsByNode() -> [(id: Int, cpus: [Int])] {
+    public func allowedCPUsByNode() -> [(id: Int, cpus: [Int])] {
         let allowed = Set(allowedCPUs)
         return nodes.map { ($0.id, $0.cpus.filter(allowed.contains)) }.filter { !$0.cpus.isEmpty }
     }
@@ -84,8 +90,26 @@ private func policyCPUs(
             return divide(cycle(nodes[0].cpus, count: total), into: counts)
         }
         let guest = cycle(nodes[1].cpus, count: counts[1] + counts[2])
-        return [cycle(nodes[0].cpus, count: counts[0])] + divide(guest, into: Array(counts[1...]))
+        return [cycle(splitSenderCPUs(nodes), count: counts[0])] + divide(guest, into: Array(counts[1...]))
     }
+}
+
+/// Under `split`, senders take the first node's CPUs, then those of the
+/// nodes after the guest's (the second), never the guest's own.
+private func splitSenderCPUs(_ nodes: [(id: Int, cpus: [Int])]) -> [Int] {
+    nodes.enumerated().filter { $0.offset != 1 }.flatMap(\.element.cpus)
+}
+
+/// The most senders `policy` places, next to `vcpus` vCPU threads and one
+/// host thread, before two busy threads (senders, vCPUs) would share a CPU:
+/// the CPUs left after the vCPUs and the host thread, or under `split` on
+/// a machine with two nodes or more, the CPUs off the guest's node. At
+/// least 1: a machine with two CPUs still runs one sender and one vCPU,
+/// the host thread sharing a CPU with one of them.
+public func senderCapacity(_ policy: PlacementPolicy, vcpus: Int, on topology: Topology) -> Int {
+    let nodes = topology.allowedCPUsByNode()
+    if policy == .split && nodes.count >= 2 { return splitSenderCPUs(nodes).count }
+    return max(1, topology.allowedCPUs.count - vcpus - 1)
 }
 
 private func singleNodeNote(_ policy: String, _ node: Int, _ machineNodes: Int, _ outcome: String) -> String {
@@ -120,10 +144,10 @@ private func checked(_ list: [Int], for role: PlacementRole, count: Int, on topo
     return used
 }
 
-/// Nil when every CPU carries one thread; otherwise how crowded it is.
+/// Nil when every CPU carries one busy thread; otherwise how crowded it is.
 private func oversubscriptionNote(_ cpus: [Int]) -> String? {
     var load: [Int: Int] = [:]
     for cpu in cpus { load[cpu, default: 0] += 1 }
     guard let busiest = load.max(by: { ($0.value, -$0.key) < ($1.value, -$1.key) }), busiest.value > 1 else { return nil }
-    return "oversubscribed: \(cpus.count) threads on \(load.count) CPUs (CPU \(busiest.key) carries \(busiest.value))"
+    return "oversubscribed: \(cpus.count) busy threads on \(load.count) CPU\(load.count == 1 ? "" : "s") (CPU \(busiest.key) carries \(busiest.value))"
 }

@@ -16,8 +16,10 @@ import Platform
 ///   where reader-side atomics (rwlock) pay most against RCU or seqlock.
 /// - `split` is the hypervisor case: senders (the backends, devices and
 ///   their interrupts) on one socket, the guest's vCPUs and the host thread
-///   that services them on another, and guest memory with the vCPUs. Only
-///   the sender-to-guest traffic crosses nodes, as in a real Xen host.
+///   that services them on another (the second node), and guest memory with
+///   the vCPUs. Only the sender-to-guest traffic crosses nodes, as in a real
+///   Xen host. Senders that outnumber the first node's CPUs go on to the
+///   nodes after the guest's, never onto the guest's own.
 ///
 /// Threads take CPUs in role order (senders, then vCPUs, then host
 /// threads) because that is the order of the event's path: under
@@ -138,9 +140,14 @@ public struct Placement: Equatable, Sendable {
     /// node here, because the thread that allocates guest memory is not a
     /// vCPU thread and numa_alloc_local would place it by the wrong CPU.
     public let numaPlacement: NUMA.Placement
-    /// Some CPU carries two or more threads, so spinning threads take turns
-    /// and timings measure the scheduler as much as the lock.
+    /// Some CPU carries two or more busy threads (senders, vCPUs), so
+    /// spinning threads take turns and timings measure the scheduler as much
+    /// as the lock.
     public let oversubscribed: Bool
+    /// The host thread's CPU also carries a sender, a vCPU or another host
+    /// thread. It sleeps between migrations, so this is not counted as
+    /// oversubscription; the report says it in its own column.
+    public let hostSharesCPU: Bool
     /// Warnings for the run's report: a policy that could not be followed,
     /// oversubscription, memory placement that will not happen.
     public let notes: [String]

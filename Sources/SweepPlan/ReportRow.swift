@@ -4,46 +4,61 @@ import Reports
 import Runner
 
 /// Turns one run into one report row (schema: results/README.md).
-struct ReportRow {
+public struct ReportRow {
     let plan: SweepPlan
-    let point: SweepPoint
-    let configuration: RunConfiguration
+    let machine: MachineInfo
+    let run: ScheduledRun
     let result: RunResult
     let speedup: Double?
 
-    var record: RunRecord {
+    public init(plan: SweepPlan, machine: MachineInfo, run: ScheduledRun, result: RunResult, speedup: Double?) {
+        self.plan = plan
+        self.machine = machine
+        self.run = run
+        self.result = result
+        self.speedup = speedup
+    }
+
+    public var record: RunRecord {
         var r = RunRecord()
-        let c = configuration
-        let m = plan.machine
-        let placement = plan.placements[PlacementKey(senders: c.senders, vcpus: c.vcpus)]!
+        let planned = plan.configurations[run.configuration]
+        let c = planned.configuration
+        let m = machine
+        let placement = planned.placement
+        let topology = plan.topology
         r.set(.utcTime, utcTimestamp(secondsSinceEpoch: secondsSinceEpoch()))
         r.set(.host, m.host)
         r.set(.cpuModel, m.cpuModel)
         r.set(.kernel, m.kernel)
         r.set(.swiftVersion, m.swiftVersion)
-        r.set(.gitSHA, m.gitSHA)
-        r.set(.numaNodes, plan.topology.nodeCount)
-        r.set(.cpus, plan.topology.allowedCPUs.count)
+        r.set(.gitSHA, m.build.commit)
+        r.set(.gitDirty, m.build.treeState == "unknown" ? "unknown" : m.build.treeState == "dirty" ? "true" : "false")
+        r.set(.buildConfiguration, m.build.configuration)
+        r.set(.numaNodes, topology.nodeCount)
+        r.set(.cpus, topology.allowedCPUs.count)
         r.set(.design, c.design.rawValue)
         r.set(.scenario, c.scenario.rawValue)
         r.set(.guestABI, c.abi.rawValue)
         r.set(.senders, c.senders)
         r.set(.vcpus, c.vcpus)
-        r.set(.placement, c.pinning == nil ? "unpinned" : plan.placementPolicy)
+        r.set(.placement, planned.placementLabel)
         r.set(.memNode, placement.memoryNode.map(String.init) ?? placement.memory.description)
         r.set(.pageNode, result.pageNode.map(String.init) ?? "unknown")
         r.set(.senderCPUs, cpuList(result.senderCPUsSeen))
         r.set(.vcpuCPUs, cpuList(result.vcpuCPUsSeen))
-        r.set(.senderNodes, nodeList(result.senderCPUsSeen))
-        r.set(.vcpuNodes, nodeList(result.vcpuCPUsSeen))
-        r.set(.hostCPUs, c.pinning.map { CPUList($0.host).description } ?? "unpinned")
+        r.set(.senderNodes, nodeList(result.senderCPUsSeen, topology))
+        r.set(.vcpuNodes, nodeList(result.vcpuCPUsSeen, topology))
+        r.set(.hostCPUs, cpuList([result.hostCPUSeen]))
+        r.set(.hostNodes, nodeList([result.hostCPUSeen], topology))
         if case .migrate(let every) = c.host { r.set(.invalidateEveryMicroseconds, every) } else {
             r.set(.invalidateEveryMicroseconds, 0)
         }
         r.set(.loadMode, c.load.description)
         r.set(.durationSeconds, seconds: result.measuredSeconds)
         r.set(.warmupSeconds, seconds: c.warmupSeconds)
-        r.set(.rep, point.rep)
+        r.set(.rep, run.rep)
+        r.set(.runOrder, run.index + 1)
+        r.set(.orderSeed, plan.orderSeed.map(String.init) ?? "")
         let n = result.measured
         r.set(.sends, n.sends)
         r.set(.delivered, n.delivered)
@@ -93,19 +108,8 @@ struct ReportRow {
             r.set(.relocationMax, move.max)
             r.set(.vanishedSelectorBits, result.vanishedSelectorBits)
         }
-        r.set(.oversubscribed, placement.oversubscribed || c.threadCount > plan.topology.allowedCPUs.count)
+        r.set(.oversubscribed, planned.oversubscribed)
+        r.set(.hostSharesCPU, planned.hostSharesCPU)
         return r
-    }
-
-    /// The NUMA nodes of the CPUs threads were seen on ("unknown" if any is).
-    private func nodeList(_ cpus: [Int?]) -> String {
-        let nodes = cpus.map { $0.flatMap(plan.topology.node(ofCPU:)) }
-        return cpuList(nodes)
-    }
-
-    /// CPUs (or nodes) in cpulist syntax ("unknown" if any is unknown).
-    private func cpuList(_ cpus: [Int?]) -> String {
-        let known = cpus.compactMap { $0 }
-        return known.count == cpus.count ? CPUList(known).description : "unknown"
     }
 }

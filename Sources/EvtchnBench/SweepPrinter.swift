@@ -1,0 +1,82 @@
+import ArgumentParser
+import Platform
+import Runner
+import SweepPlan
+
+/// What `run` prints: the plan, the preamble, progress and the summary.
+struct SweepPrinter {
+    let plan: SweepPlan
+    let machine: MachineInfo
+    let path: String
+
+    func printPlan() {
+        printHeader()
+        plan.describe().forEach { print($0) }
+        print("rows would go to \(path)")
+    }
+
+    func run(output: SweepOutput) throws {
+        printHeader()
+        printNotes()
+        let order = plan.orderSeed.map { "interleaved passes, order_seed=\($0) (repeat with --seed \($0))" }
+            ?? "repetitions in blocks"
+        print("\(plan.configurations.count) configurations x \(plan.reps) repetitions = \(plan.runCount) runs of "
+              + "\(formatFixed(plan.durationSeconds, decimals: 2)) s; \(order)")
+        print("estimated time: \(formatDuration(plan.estimatedSeconds)); rows go to \(path)")
+        var observer = ProgressObserver(progress: Progress(total: plan.runCount))
+        let outcome: SweepOutcome
+        do {
+            outcome = try SweepRunner(plan: plan, output: output, machine: machine)
+                .run(observer: &observer, shouldStop: { Interruption.requested })
+        } catch { throw CommandError(error.description) }
+        if outcome == .interrupted {
+            print("\ninterrupted: \(output.writer.rowCount) finished rows kept in \(path)")
+            throw ExitCode(130)
+        }
+        print("")
+        print(observer.summary.render())
+        print("\n\(output.writer.rowCount) rows in \(path)")
+    }
+
+    private func printHeader() {
+        let m = machine
+        let b = m.build
+        let t = plan.topology
+        print("evtchn-bench run on \(m.host): \(m.cpuModel), kernel \(m.kernel), Swift \(m.swiftVersion), "
+              + "commit \(b.commit) (\(b.treeState)), \(b.configuration) build")
+        print("topology: \(t.nodeCount) NUMA node(s), \(t.allowedCPUs.count) usable CPU(s) (\(t.source))"
+              + (t.libnumaAvailable ? "" : "; libnuma unavailable: memory placement falls back to the default"))
+        if plan.isDefaultSuite { print("default suite, fitted to this machine") }
+    }
+
+    private func printNotes() {
+        var notes = Set<String>()
+        for planned in plan.configurations { notes.formUnion(planned.placement.notes) }
+        for note in notes.sorted() { print("note: \(note)") }
+        if plan.configurations.contains(where: \.oversubscribed) {
+            print("WARNING: some configurations run busy threads on a shared CPU; oversubscription distorts results "
+                  + "(rows say so in the oversubscribed column)")
+        }
+    }
+}
+
+/// Progress lines as runs start and finish, and the summary's results.
+struct ProgressObserver: SweepObserver {
+    let progress: Progress
+    var summary = SummaryTable()
+
+    mutating func starting(_ run: ScheduledRun, _ configuration: PlannedConfiguration) {
+        progress.starting(run.index, "\(configuration.name) rep=\(run.rep)")
+    }
+
+    mutating func finished(_ run: ScheduledRun, _ configuration: PlannedConfiguration, _ result: RunResult) {
+        summary.add(result, placement: configuration.placementLabel, planIndex: run.configuration)
+        progress.finished(run.index, "\(configuration.name) rep=\(run.rep)", outcome(result))
+    }
+
+    private func outcome(_ result: RunResult) -> String {
+        let lost = result.lost > 0 ? "  LOST \(result.lost)" : ""
+        return "\(formatFixed(result.sendsPerSecond / 1e6, decimals: 3)) M sends/s, "
+            + "e2e p99 \(result.endToEndLatency.summary.p99) ns\(lost)"
+    }
+}

@@ -1,0 +1,64 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Reports
+
+/// Where a sweep's rows (and histograms) go, opened before the first run
+/// so that an unwritable path fails before any work.
+public struct SweepOutput {
+    public let path: String
+    public let writer: CSVReportWriter
+    /// Folder for per-row HdrHistogram files, if asked for.
+    public let histogramFolder: String?
+
+    /// Creates the histogram folder and opens (or creates, with its
+    /// header) the report.
+    public init(path: String, histogramFolder: String?) throws(PlanError) {
+        if let histogramFolder { try makeFolder(histogramFolder) }
+        do { writer = try CSVReportWriter(path: path, columns: RunRecord.columns) } catch {
+            throw PlanError(error.description)
+        }
+        self.path = path
+        self.histogramFolder = histogramFolder
+    }
+
+    /// What `--plan` checks without creating anything: the report's folder
+    /// is writable, the histogram folder is a folder or can be made.
+    public static func check(path: String, histogramFolder: String?) throws(PlanError) {
+        try requireWritableFolder(of: path, what: "--output")
+        if let histogramFolder {
+            if let isFolder = kind(of: histogramFolder) {
+                guard isFolder else { throw PlanError("--histograms: \(histogramFolder) exists and is not a folder") }
+            } else {
+                try requireWritableFolder(of: histogramFolder, what: "--histograms")
+            }
+        }
+    }
+}
+
+/// true: a folder; false: something else; nil: nothing there.
+private func kind(of path: String) -> Bool? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return nil }
+    return info.st_mode & S_IFMT == S_IFDIR
+}
+
+private func requireWritableFolder(of path: String, what: String) throws(PlanError) {
+    let slash = path.lastIndex(of: "/")
+    let folder = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+    guard kind(of: folder) == true else { throw PlanError("\(what): folder \(folder) does not exist") }
+    guard access(folder, W_OK) == 0 else { throw PlanError("\(what): folder \(folder) is not writable") }
+}
+
+/// Creates `path` (one level) unless it exists as a folder already.
+private func makeFolder(_ path: String) throws(PlanError) {
+    if let isFolder = kind(of: path) {
+        guard isFolder else { throw PlanError("--histograms: \(path) exists and is not a folder") }
+        return
+    }
+    guard mkdir(path, 0o755) == 0 else {
+        throw PlanError("--histograms: cannot create \(path): \(String(cString: strerror(errno)))")
+    }
+}

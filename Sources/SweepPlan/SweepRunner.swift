@@ -1,0 +1,94 @@
+import Platform
+import Reports
+import Runner
+
+/// What the command line shows while a sweep runs.
+public protocol SweepObserver {
+    mutating func starting(_ run: ScheduledRun, _ configuration: PlannedConfiguration)
+    mutating func finished(_ run: ScheduledRun, _ configuration: PlannedConfiguration, _ result: RunResult)
+}
+
+public enum SweepOutcome: Sendable, Equatable {
+    case finished
+    /// `shouldStop` turned true: the current run was discarded, every
+    /// finished row kept.
+    case interrupted
+}
+
+/// Runs a SweepPlan in its schedule's order, each finished row on disk
+/// before the next run starts.
+public struct SweepRunner {
+    public let plan: SweepPlan
+    public let output: SweepOutput
+    public let machine: MachineInfo
+
+    public init(plan: SweepPlan, output: SweepOutput, machine: MachineInfo) {
+        self.plan = plan
+        self.output = output
+        self.machine = machine
+    }
+
+    public func run(observer: inout some SweepObserver,
+                    shouldStop: @escaping @Sendable () -> Bool) throws(PlanError) -> SweepOutcome {
+        var oneSenderRates: [SpeedupKey: Double] = [:]
+        for run in plan.schedule() {
+            let planned = plan.configurations[run.configuration]
+            observer.starting(run, planned)
+            let result: RunResult
+            do { result = try runConfiguration(planned.configuration, shouldStop: shouldStop) } catch {
+                throw PlanError("\(planned.name) rep=\(run.rep): \(error)")
+            }
+            if result.interrupted { return .interrupted }
+            let key = SpeedupKey(planned)
+            if planned.configuration.senders == 1 { oneSenderRates[key] = result.sendsPerSecond }
+            let speedup = oneSenderRates[key].flatMap { $0 > 0 ? result.sendsPerSecond / $0 : nil }
+            var record = ReportRow(plan: plan, machine: machine, run: run, result: result, speedup: speedup).record
+            do {
+                if let folder = output.histogramFolder {
+                    record.set(.histograms, try writeHistograms(result, planned: planned, run: run, folder: folder))
+                }
+                try output.writer.append(record.fields)
+            } catch { throw PlanError(error.description) }
+            observer.finished(run, planned, result)
+        }
+        return .finished
+    }
+
+    /// Writes the row's send, end-to-end (and for relocate runs, stall)
+    /// histograms as HdrHistogram percentile-distribution text, in ns, to
+    /// <folder>/<report>-<run>-<design>-<scenario>[-<strategy>]-<placement>-s<senders>-v<vcpus>-r<rep>.<kind>.hgrm;
+    /// returns the common prefix (recorded in the row's `histograms` column).
+    private func writeHistograms(_ result: RunResult, planned: PlannedConfiguration, run: ScheduledRun,
+                                 folder: String) throws(ReportError) -> String {
+        let c = planned.configuration
+        let report = output.path.split(separator: "/").last.map { $0.hasSuffix(".csv") ? String($0.dropLast(4)) : String($0) } ?? "report"
+        let strategy = c.scenario == .relocate ? "-\(c.relocation)" : ""
+        let prefix = "\(folder)/\(report)-\(run.index + 1)-\(c.design)-\(c.scenario)\(strategy)-\(planned.placementLabel)"
+            + "-s\(c.senders)-v\(c.vcpus)-r\(run.rep)"
+        try writeFileAtomically(prefix + ".send.hgrm", result.sendLatency.percentileDistribution())
+        try writeFileAtomically(prefix + ".e2e.hgrm", result.endToEndLatency.percentileDistribution())
+        if c.scenario == .relocate {
+            try writeFileAtomically(prefix + ".stall.hgrm", result.senderStall.percentileDistribution())
+        }
+        return prefix
+    }
+}
+
+/// Configurations that share everything but the sender count: the row's
+/// speedup divides by the latest 1-sender run with the same key.
+private struct SpeedupKey: Hashable {
+    let design: String
+    let scenario: String
+    let strategy: String
+    let vcpus: Int
+    let placement: String
+
+    init(_ planned: PlannedConfiguration) {
+        let c = planned.configuration
+        design = c.design.rawValue
+        scenario = c.scenario.rawValue
+        strategy = c.relocation.rawValue
+        vcpus = c.vcpus
+        placement = planned.placementLabel
+    }
+}
