@@ -9,8 +9,8 @@ extension EventChannelDomain where Lock: ~Copyable {
     @inlinable
     public func deliverFast(port: Int, vcpu: Int, context: inout DeliveryContext) -> DeliveryResult {
         guard isValidTarget(port: port, vcpu: vcpu) else { return .invalid }
-        var carried = false
-        let result = attempt(port: port, vcpu: vcpu, waiting: false, context: &context, carried: &carried)
+        var progress = SendProgress()
+        let result = attempt(port: port, vcpu: vcpu, waiting: false, context: &context, progress: &progress)
         context.passQuiescentState()
         return result
     }
@@ -29,16 +29,12 @@ extension EventChannelDomain where Lock: ~Copyable {
     /// - Parameters:
     ///   - waiting: take the read side by waiting (the slow path) rather
     ///     than by the design's fast-path policy (which may try and fail).
-    ///   - carried: set once any attempt of this send, through any mapping,
-    ///     changed the pending bit from 0 to 1. For replaying designs the
-    ///     bit set through the old mapping may have been carried over by the
-    ///     host's copy, so a later attempt that finds the bit already set
-    ///     must still raise the selector (reference section 9).
+    ///   - progress: what the attempts of this send did so far (see
+    ///     `SendProgress`).
     @inlinable @inline(__always)
     func attempt(port: Int, vcpu: Int, waiting: Bool, context: inout DeliveryContext,
-                 carried: inout Bool) -> DeliveryResult {
+                 progress: inout SendProgress) -> DeliveryResult {
         let cache = sharedInfo
-        var masked = false
         var setNow = false
         while true {
             let acquired = waiting
@@ -54,19 +50,19 @@ extension EventChannelDomain where Lock: ~Copyable {
             }
             cache.pointee.lock.readSectionProbe()
             setNow = !GuestAtomics.testAndSetBit(page + layout.pendingOffset, port)
-            if setNow || carried {
-                masked = GuestAtomics.testBit(page + layout.maskOffset, port)
+            if setNow || progress.carried {
+                progress.masked = GuestAtomics.testBit(page + layout.maskOffset, port)
             }
             let sectionHeld = cache.pointee.lock.readUnlock(reader: context.slot, ticket)
-            carried = carried || setNow
+            progress.carried = progress.carried || setNow
             if sectionHeld { break }
             // A writer overlapped: our bit may sit in a retired frame. Redo
             // through whatever mapping is current (setting a bit is idempotent).
             context.replays &+= 1
         }
-        guard carried else { return .coalesced }
+        guard progress.carried else { return .coalesced }
         if !setNow { context.carriedSends &+= 1 }
-        if masked { return .masked }
+        if progress.masked { return .masked }
         raiseSelector(vcpu: vcpu, word: port &>> layout.wordShift, waiting: waiting, context: &context)
         return .delivered
     }
@@ -112,4 +108,18 @@ extension EventChannelDomain where Lock: ~Copyable {
         // clearing RMW in injectPendingEvents.
         return state.pointee.shadowSelector.bitwiseOr(bit, ordering: .acquiringAndReleasing).oldValue & bit == 0
     }
+}
+
+/// What the attempts of one send have done so far.
+public struct SendProgress: Sendable {
+    /// Some attempt, through some mapping, changed the pending bit from 0
+    /// to 1. For replaying designs the bit set through the old mapping may
+    /// have been carried over by the host's copy (or stayed in a page that
+    /// was deactivated, not moved), so a later attempt that finds the bit
+    /// already set must still raise the selector (reference section 9).
+    public var carried = false
+    /// The port was masked when that bit was set.
+    public var masked = false
+
+    @inlinable public init() {}
 }

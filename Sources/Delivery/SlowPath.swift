@@ -16,11 +16,11 @@ extension EventChannelDomain where Lock: ~Copyable {
     public func deliver(port: Int, vcpu: Int, context: inout DeliveryContext,
                         quiescentState: Bool = true) -> DeliveryResult {
         guard isValidTarget(port: port, vcpu: vcpu) else { return .invalid }
-        var carried = false
-        var result = attempt(port: port, vcpu: vcpu, waiting: false, context: &context, carried: &carried)
+        var progress = SendProgress()
+        var result = attempt(port: port, vcpu: vcpu, waiting: false, context: &context, progress: &progress)
         if result == .wouldBlock {
             context.wouldBlock &+= 1
-            result = deliverSlow(port: port, vcpu: vcpu, context: &context, carried: carried)
+            result = deliverSlow(port: port, vcpu: vcpu, context: &context, progress: progress)
         }
         if quiescentState { context.passQuiescentState() }
         return result
@@ -31,18 +31,29 @@ extension EventChannelDomain where Lock: ~Copyable {
     /// Under a storm of invalidations this can loop (the kernel's comment
     /// says so); every refresh is counted in `context.retries`.
     @inlinable @inline(never)
-    func deliverSlow(port: Int, vcpu: Int, context: inout DeliveryContext, carried: Bool) -> DeliveryResult {
-        var carried = carried
+    func deliverSlow(port: Int, vcpu: Int, context: inout DeliveryContext, progress: SendProgress) -> DeliveryResult {
+        var progress = progress
         slowPathLock.lock()
         defer { slowPathLock.unlock() }
         while true {
-            let result = attempt(port: port, vcpu: vcpu, waiting: true, context: &context, carried: &carried)
+            let result = attempt(port: port, vcpu: vcpu, waiting: true, context: &context, progress: &progress)
             if result != .wouldBlock { return result }
             context.retries &+= 1
             if sharedInfo.pointee.refresh() == .inactive {
-                // A bit set through a mapping that was then deactivated (not
-                // moved) stays in the page: report the send by what it did.
-                return carried ? .delivered : .inactive
+                guard progress.carried else { return .inactive }
+                // Only a replaying design gets here: it set the bit through
+                // a mapping that a deactivation then retired. In a page that
+                // was deactivated, not moved, the bit stays pending for the
+                // guest, so the selector must be raised (through vcpu_info,
+                // which has its own cache, or the shadow) or nothing would
+                // ever look at that word: a lost event. If the page had moved
+                // too, the copy may not have carried the bit; the raise is
+                // then a spurious upcall, and the send is counted as possibly
+                // coalesced.
+                context.carriedSends &+= 1
+                if progress.masked { return .masked }
+                raiseSelector(vcpu: vcpu, word: port &>> layout.wordShift, waiting: true, context: &context)
+                return .delivered
             }
         }
     }

@@ -49,6 +49,11 @@ public enum LockDesign: String, CaseIterable, Sendable, CustomStringConvertible 
     /// Whether lost events must be zero for this design.
     public var isSafe: Bool { self != .nolock }
 
+    /// Whether the design's readers may write through a retired mapping and
+    /// replay (`ReadMostlyLock.replaysStaleWrites`): only for these may a
+    /// safe run show stale bits.
+    public var replaysStaleWrites: Bool { visit(ReplaysStaleWrites()) }
+
     /// Calls the visitor with this design's lock type. Inlinable, so that at
     /// each call site the visitor's generic code is specialised for every
     /// design (without it the hot loops would run unspecialised generic code
@@ -75,6 +80,10 @@ public enum LockDesign: String, CaseIterable, Sendable, CustomStringConvertible 
 }
 
 public typealias DesignListError = NameListError
+
+private struct ReplaysStaleWrites: LockDesignVisitor {
+    func visit<Lock: ReadMostlyLock & ~Copyable>(_ lock: Lock.Type, design: LockDesign) -> Bool { Lock.replaysStaleWrites }
+}
 
 /// Receives the concrete lock type of a design (a generic function cannot be
 /// a closure in Swift, hence a visitor).

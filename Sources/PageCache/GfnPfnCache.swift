@@ -30,6 +30,10 @@ public struct GfnPfnCache<Lock: ReadMostlyLock & ~Copyable>: ~Copyable, @uncheck
     @usableFromInline let khva = Atomic<UInt>(0)
     @usableFromInline let guestFrame = Atomic<Int>(-1)
     @usableFromInline let pageOffset = Atomic<Int>(0)
+    /// Grace periods of activate/deactivate still running: each retired a
+    /// mapping with the write side held and waits, after dropping it, for
+    /// readers that may still write through it. See `invalidate`.
+    let retiring = Atomic<Int>(0)
 
     public init(memory: GuestMemory, readerCapacity: Int) {
         self.memory = memory
@@ -87,10 +91,13 @@ public struct GfnPfnCache<Lock: ReadMostlyLock & ~Copyable>: ~Copyable, @uncheck
         // Release: pairs with the acquire in check (active without valid
         // only makes check fail; the release keeps the order uniform).
         flags.store(Self.activeFlag, ordering: .releasing)
+        retiring.wrappingAdd(1, ordering: .relaxed)
         lock.writeUnlock()
         // The old mapping's page did not move, but nothing may write through
         // it once the guest believes its data lives elsewhere.
         lock.synchronize()
+        // Release: pairs with the acquire in `invalidate`; see there.
+        retiring.wrappingSubtract(1, ordering: .releasing)
         return refreshLocked()
     }
 
@@ -103,8 +110,11 @@ public struct GfnPfnCache<Lock: ReadMostlyLock & ~Copyable>: ~Copyable, @uncheck
         // Sequentially consistent: see check.
         flags.store(0, ordering: .sequentiallyConsistent)
         khva.store(0, ordering: .relaxed)
+        retiring.wrappingAdd(1, ordering: .relaxed)
         lock.writeUnlock()
         lock.synchronize()
+        // Release: pairs with the acquire in `invalidate`; see there.
+        retiring.wrappingSubtract(1, ordering: .releasing)
     }
 
     /// kvm_gpc_refresh: re-translates the guest address and republishes it.
@@ -168,6 +178,16 @@ public struct GfnPfnCache<Lock: ReadMostlyLock & ~Copyable>: ~Copyable, @uncheck
     /// and skipping the invalidation would leave senders writing into the
     /// frame being retired. (The kernel looks under the read side first; our
     /// read sides do not all exclude writers, so the write side it is.)
+    ///
+    /// It also waits when an activate or deactivate is still in its grace
+    /// period, whatever it mapped: for designs whose write side does not
+    /// wait for readers (rcu), that writer has already made the cache look
+    /// invalid while a reader that passed `check` before may still be about
+    /// to write through the old address. Returning at once would let the
+    /// host copy and retire the page under that reader (the lost event of
+    /// rcu + deactivate). The kernel has no such window: its write side
+    /// waits for readers. A grace period of our own is enough: it waits for
+    /// every reader that was inside when it started, that one included.
     public func invalidate(guestFrame frame: Int) {
         lock.writeLock()
         let mapsFrame = isValid && guestFrame.load(ordering: .relaxed) == frame
@@ -175,7 +195,12 @@ public struct GfnPfnCache<Lock: ReadMostlyLock & ~Copyable>: ~Copyable, @uncheck
             // Sequentially consistent: see check.
             flags.store(flags.load(ordering: .relaxed) & ~Self.validFlag, ordering: .sequentiallyConsistent)
         }
+        // Acquire: pairs with the release decrement that ends a retiring
+        // writer's grace period, so the writes of the readers it waited for
+        // are visible to the copy that follows this invalidation. The
+        // increment was made under the write side, which we hold now.
+        let mustWait = mapsFrame || retiring.load(ordering: .acquiring) != 0
         lock.writeUnlock()
-        if mapsFrame { lock.synchronize() }
+        if mustWait { lock.synchronize() }
     }
 }

@@ -67,24 +67,17 @@ struct TortureTests {
         #expect(report.handled > 0)
     }
 
-    @Test("nolock: the ledger catches stale writes (intermittent on a 2-core machine)")
-    func nolockLoses() throws {
+    /// Whether real scheduling hits the window in a quarter of a second is
+    /// luck, so this only checks the ledger's arithmetic under load; the
+    /// deterministic tests in DeliveryTests ("nolock: a send whose page moves
+    /// mid-section ...") prove the loss and that the ledger counts it.
+    @Test("nolock: every loss under load is a stale bit the ledger counts")
+    func nolockLedgerIsExact() throws {
         var c = RunConfiguration.validation(design: .nolock)
         c.senders = 3
-        var reports: [RunResult] = []
-        for _ in 0..<4 {
-            let report = try runConfiguration(c)
-            reports.append(report)
-            // The count is exact without replay: every loss is a stale bit.
-            #expect(report.lost == report.total.newlySet - report.handled)
-            if report.lost > 0 { break }
-        }
-        // The deterministic test in DeliveryTests forces this loss; here we
-        // only show it also happens under real scheduling, which is likely
-        // but not certain in a quarter of a second.
-        withKnownIssue("stale writes need a preemption at the wrong moment", isIntermittent: true) {
-            #expect(reports.contains { $0.lost > 0 }, "\(reports.map(\.summaryLine))")
-        }
+        let report = try runConfiguration(c)
+        #expect(report.lost == report.total.newlySet - report.handled, "\(report.summaryLine)")
+        #expect(report.lost == 0 || report.staleBits > 0, "a loss without a stale write: \(report.summaryLine)")
     }
 
     @Test("bad configurations are rejected with a reason")
@@ -137,21 +130,13 @@ struct RelocationStressTests {
         for abi in GuestABI.allCases {
             let result = try runConfiguration(Self.configuration(design, strategy, abi: abi))
             #expect(result.relocations > 0)
-            if design != .seqlock {
-                // seqlock may write a retired mapping and replay it; lost covers that.
+            #expect(result.lost == 0, "\(result.summaryLine)")
+            if !design.replaysStaleWrites {
+                // A design that does not replay never writes a retired
+                // frame: any stale bit is a write that escaped the grace
+                // period or the write side (the earlier alarm of a loss).
+                #expect(result.staleBits == 0, "\(result.summaryLine)")
                 #expect(result.vanishedSelectorBits == 0, "\(result.summaryLine)")
-            }
-            if design == .rcu && strategy == .deactivate {
-                // Open finding: once in a few dozen loaded runs (other test
-                // suites in parallel) rcu with deactivate reported lost = 1,
-                // not yet explained or reproduced deterministically. Kept
-                // visible as a known issue rather than hidden or left to
-                // fail CI at random; see the README's open findings.
-                withKnownIssue("rare unexplained loss: rcu + deactivate under load", isIntermittent: true) {
-                    #expect(result.lost == 0, "\(result.summaryLine)")
-                }
-            } else {
-                #expect(result.lost == 0, "\(result.summaryLine)")
             }
         }
     }
