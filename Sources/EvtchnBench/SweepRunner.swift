@@ -26,8 +26,8 @@ struct SweepRunner {
                 throw CommandError("\(what): \(error)")
             }
             if result.interrupted {
-                print("\ninterrupted: \(plan.writer.rowCount) finished rows kept in \(plan.outputPath)")
-                throw ExitCode(130)
+                print("\ninterrupted: \(plan.writer.appendedCount) finished rows kept in \(plan.outputPath)")
+                throw ExitCode(Interruption.exitStatus)
             }
             let key = SpeedupKey(point)
             if configuration.senders == 1 { oneSenderRates[key] = result.sendsPerSecond }
@@ -45,7 +45,7 @@ struct SweepRunner {
         }
         print("")
         print(summary.render())
-        print("\n\(plan.writer.rowCount) rows in \(plan.outputPath)")
+        print("\n\(plan.writer.appendedCount) rows appended to \(plan.outputPath) (\(plan.writer.rowCount) in all)")
     }
 
     /// Writes the row's send, end-to-end (and for relocate runs, stall)
@@ -90,6 +90,7 @@ struct SweepRunner {
             print("WARNING: some configurations run more threads than CPUs; oversubscription distorts results "
                   + "(rows say so in the oversubscribed column)")
         }
+        for note in plan.writer.notes { print("note: \(note)") }
         print("\(plan.points.count) runs; rows go to \(plan.outputPath)")
     }
 

@@ -22,17 +22,25 @@ public enum CSV {
         return String(decoding: quoted, as: UTF8.self)
     }
 
-    public static func line(_ fields: [String]) -> String {
-        fields.map(field).joined(separator: ",") + "\n"
+    /// One row, ended by "\n".
+    public static func line(_ fields: [String]) -> String { line(fields, ending: "\n") }
+
+    /// One row ended by `ending` (a file's own line break, e.g. "\r\n").
+    public static func line(_ fields: [String], ending: String) -> String {
+        fields.map(field).joined(separator: ",") + ending
     }
 
-    /// Parses a whole file: quoted fields may hold commas, doubled quotes
+    /// Parses a whole text: quoted fields may hold commas, doubled quotes
     /// and line breaks (LF, CRLF or CR). Every row must have as many fields
     /// as the first. Errors carry the 1-based line they were found on.
     public static func parse(_ text: String) throws(CSVError) -> [[String]] {
         var parser = CSVParser()
-        for byte in text.utf8 { try parser.consume(byte) }
-        return try parser.finish()
+        var rows: [[String]] = []
+        for byte in text.utf8 {
+            if let row = try parser.consume(byte) { rows.append(row) }
+        }
+        if let row = try parser.finish() { rows.append(row) }
+        return rows
     }
 }
 
@@ -52,7 +60,7 @@ private enum Byte {
 }
 
 /// The RFC 4180 state machine, one byte at a time.
-private struct CSVParser {
+struct CSVParser {
     private enum State {
         /// Nothing of the current field read yet.
         case fieldStart
@@ -65,9 +73,20 @@ private struct CSVParser {
         case quoteInQuoted
     }
 
+    /// A row longer than this is an error: a file that is not CSV (or a
+    /// device full of zeros) must not fill memory.
+    static let maximumRowBytes = 1 << 20
+
     private var state = State.fieldStart
-    private var rows: [[String]] = []
     private var row: [String] = []
+    private var rowBytes = 0
+    /// Fields per row, from the first row.
+    private(set) var width: Int?
+    /// The line break that ended the first row: "\n", "\r\n" or "\r".
+    private(set) var firstLineEnding: String?
+    /// The line the last completed row began on.
+    private(set) var completedRowLine = 0
+    private var rowsCompleted = 0
     private var field: [UInt8] = []
     /// The line the byte being read is on, the line the current row began
     /// on, and the line of the current field's opening quote.
@@ -75,12 +94,27 @@ private struct CSVParser {
     private var rowLine = 1
     private var quoteLine = 1
     private var previous: UInt8 = 0
+    /// The row the byte being consumed completed.
+    private var completed: [String]?
 
-    mutating func consume(_ byte: UInt8) throws(CSVError) {
+    /// `width`: fields per row when known (rows appended after a header
+    /// read elsewhere); otherwise the first row sets it.
+    init(width: Int? = nil) { self.width = width }
+
+    /// Reads one byte; returns the row it completes, if any.
+    mutating func consume(_ byte: UInt8) throws(CSVError) -> [String]? {
         let byteLine = line
         // CR, LF and CR LF each end one line, inside quotes or not.
         if byte == Byte.cr || (byte == Byte.lf && previous != Byte.cr) { line += 1 }
+        if byte == Byte.lf && previous == Byte.cr && firstLineEnding == "\r" && rowsCompleted == 1 {
+            firstLineEnding = "\r\n"
+        }
         defer { previous = byte }
+        rowBytes += 1
+        guard rowBytes <= Self.maximumRowBytes else {
+            throw CSVError(line: rowLine, message: "a row longer than \(Self.maximumRowBytes) bytes: not a CSV report")
+        }
+        completed = nil
         switch state {
         case .quoted:
             if byte == Byte.quote { state = .quoteInQuoted } else { field.append(byte) }
@@ -103,6 +137,7 @@ private struct CSVParser {
             if byte == Byte.quote { throw CSVError(line: byteLine, message: "a quote inside an unquoted field") }
             if !(try separator(byte)) { field.append(byte) }
         }
+        return completed
     }
 
     /// Ends the field (comma) or the row (line break) if `byte` is one;
@@ -112,10 +147,10 @@ private struct CSVParser {
         case Byte.comma:
             endField()
         case Byte.cr:
-            try endRow()
+            try endRow(ending: "\r")
         case Byte.lf:
             // The LF of a CR LF: the CR already ended the row.
-            if previous != Byte.cr { try endRow() }
+            if previous != Byte.cr { try endRow(ending: "\n") }
         default:
             return false
         }
@@ -124,24 +159,32 @@ private struct CSVParser {
 
     private mutating func endField() {
         row.append(String(decoding: field, as: UTF8.self))
-        field = []
+        field.removeAll(keepingCapacity: true)
         state = .fieldStart
     }
 
-    private mutating func endRow() throws(CSVError) {
+    private mutating func endRow(ending: String?) throws(CSVError) {
         endField()
-        if let width = rows.first?.count, row.count != width {
+        if let width, row.count != width {
             throw CSVError(line: rowLine, message: "\(row.count) fields where the header has \(width)")
         }
-        rows.append(row)
-        row = []
+        if width == nil {
+            width = row.count
+            firstLineEnding = ending
+        }
+        rowsCompleted += 1
+        completed = row
+        completedRowLine = rowLine
+        row.removeAll(keepingCapacity: true)
+        rowBytes = 0
         rowLine = line
     }
 
-    /// The rows read; a last row without a final line break counts.
-    mutating func finish() throws(CSVError) -> [[String]] {
+    /// Ends the input: the last row, if it had no final line break.
+    mutating func finish() throws(CSVError) -> [String]? {
         if state == .quoted { throw CSVError(line: quoteLine, message: "a quoted field is not closed") }
-        if state != .fieldStart || !row.isEmpty { try endRow() }
-        return rows
+        completed = nil
+        if state != .fieldStart || !row.isEmpty { try endRow(ending: nil) }
+        return completed
     }
 }
