@@ -1,12 +1,17 @@
 # The two commands (see README.md):
 #   make bench   build in release mode and run the main benchmark
 #   make test    run the test suite
+# and
+#   make fuzz    fuzz the report reader and the cpulist syntax (libFuzzer),
+#                FUZZ_SECONDS per target
 # Both install libnuma-dev first when it is missing.
 
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: bench test deps plot-deps build release codegen-check microbench
+FUZZ_SECONDS ?= 20
+
+.PHONY: bench test deps plot-deps build release codegen-check microbench fuzz
 
 deps:
 	@if ! pkg-config --exists numa 2>/dev/null && [ ! -f /usr/include/numa.h ]; then \
@@ -43,3 +48,6 @@ codegen-check: release
 
 microbench: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
+
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/fuzz.sh
