@@ -35,12 +35,10 @@ public enum CSV {
     /// as the first. Errors carry the 1-based line they were found on.
     public static func parse(_ text: String) throws(CSVError) -> [[String]] {
         var parser = CSVParser()
-        var rows: [[String]] = []
-        for byte in text.utf8 {
-            if let row = try parser.consume(byte) { rows.append(row) }
-        }
-        if let row = try parser.finish() { rows.append(row) }
-        return rows
+        if let error = parser.consume(Array(text.utf8)) { throw error }
+        let error = parser.finish()
+        if let error { throw error }
+        return parser.takeRows().map(\.fields)
     }
 }
 
@@ -59,7 +57,8 @@ private enum Byte {
     static let space = UInt8(ascii: " ")
 }
 
-/// The RFC 4180 state machine, one byte at a time.
+/// The RFC 4180 state machine, one byte at a time, with a fast path for
+/// runs of plain bytes. Completed rows collect until `takeRows`.
 struct CSVParser {
     private enum State {
         /// Nothing of the current field read yet.
@@ -84,9 +83,14 @@ struct CSVParser {
     private(set) var width: Int?
     /// The line break that ended the first row: "\n", "\r\n" or "\r".
     private(set) var firstLineEnding: String?
-    /// The line the last completed row began on.
-    private(set) var completedRowLine = 0
     private var rowsCompleted = 0
+    /// Rows completed and not yet taken, with the line each began on.
+    private var completed: [(line: Int, fields: [String])] = []
+    /// The columns to decode, by header name (set before reading); the
+    /// others read as "" in every row after the header. nil: all.
+    var wanted: Set<String>?
+    private var keep: [Bool]?
+    private var keepingField = true
     private var field: [UInt8] = []
     /// The line the byte being read is on, the line the current row began
     /// on, and the line of the current field's opening quote.
@@ -94,15 +98,50 @@ struct CSVParser {
     private var rowLine = 1
     private var quoteLine = 1
     private var previous: UInt8 = 0
-    /// The row the byte being consumed completed.
-    private var completed: [String]?
 
     /// `width`: fields per row when known (rows appended after a header
     /// read elsewhere); otherwise the first row sets it.
     init(width: Int? = nil) { self.width = width }
 
-    /// Reads one byte; returns the row it completes, if any.
-    mutating func consume(_ byte: UInt8) throws(CSVError) -> [String]? {
+    /// The rows completed since the last call.
+    mutating func takeRows() -> [(line: Int, fields: [String])] {
+        defer { completed.removeAll(keepingCapacity: true) }
+        return completed
+    }
+
+    /// Reads `bytes`. On an error, the rows completed before it are still
+    /// there to take, so that a reader sees the same rows, and the same
+    /// first error, however the input was cut into pieces.
+    mutating func consume(_ bytes: [UInt8]) -> CSVError? {
+        var index = 0
+        while index < bytes.count {
+            if state == .unquoted || state == .fieldStart, !Self.isSpecial(bytes[index]) {
+                // A run of plain bytes: no line break, so no line counting.
+                var end = index + 1
+                while end < bytes.count && !Self.isSpecial(bytes[end]) { end += 1 }
+                rowBytes += end - index
+                guard rowBytes <= Self.maximumRowBytes else { return tooLong() }
+                if keepingField { field.append(contentsOf: bytes[index..<end]) }
+                state = .unquoted
+                previous = bytes[end - 1]
+                index = end
+                continue
+            }
+            do { try consume(bytes[index]) } catch { return error }
+            index += 1
+        }
+        return nil
+    }
+
+    private static func isSpecial(_ byte: UInt8) -> Bool {
+        byte == Byte.comma || byte == Byte.quote || byte == Byte.lf || byte == Byte.cr
+    }
+
+    private func tooLong() -> CSVError {
+        CSVError(line: rowLine, message: "a row longer than \(Self.maximumRowBytes) bytes: not a CSV report")
+    }
+
+    private mutating func consume(_ byte: UInt8) throws(CSVError) {
         let byteLine = line
         // CR, LF and CR LF each end one line, inside quotes or not.
         if byte == Byte.cr || (byte == Byte.lf && previous != Byte.cr) { line += 1 }
@@ -111,16 +150,13 @@ struct CSVParser {
         }
         defer { previous = byte }
         rowBytes += 1
-        guard rowBytes <= Self.maximumRowBytes else {
-            throw CSVError(line: rowLine, message: "a row longer than \(Self.maximumRowBytes) bytes: not a CSV report")
-        }
-        completed = nil
+        guard rowBytes <= Self.maximumRowBytes else { throw tooLong() }
         switch state {
         case .quoted:
-            if byte == Byte.quote { state = .quoteInQuoted } else { field.append(byte) }
+            if byte == Byte.quote { state = .quoteInQuoted } else if keepingField { field.append(byte) }
         case .quoteInQuoted:
             if byte == Byte.quote {
-                field.append(byte)
+                if keepingField { field.append(byte) }
                 state = .quoted
             } else if !(try separator(byte)) {
                 throw CSVError(line: byteLine, message: "text after a closing quote")
@@ -130,14 +166,13 @@ struct CSVParser {
                 state = .quoted
                 quoteLine = byteLine
             } else if !(try separator(byte)) {
-                field.append(byte)
+                if keepingField { field.append(byte) }
                 state = .unquoted
             }
         case .unquoted:
             if byte == Byte.quote { throw CSVError(line: byteLine, message: "a quote inside an unquoted field") }
-            if !(try separator(byte)) { field.append(byte) }
+            if !(try separator(byte)), keepingField { field.append(byte) }
         }
-        return completed
     }
 
     /// Ends the field (comma) or the row (line break) if `byte` is one;
@@ -158,9 +193,10 @@ struct CSVParser {
     }
 
     private mutating func endField() {
-        row.append(String(decoding: field, as: UTF8.self))
+        row.append(keepingField ? String(decoding: field, as: UTF8.self) : "")
         field.removeAll(keepingCapacity: true)
         state = .fieldStart
+        keepingField = keep.map { row.count >= $0.count || $0[row.count] } ?? true
     }
 
     private mutating func endRow(ending: String?) throws(CSVError) {
@@ -171,20 +207,21 @@ struct CSVParser {
         if width == nil {
             width = row.count
             firstLineEnding = ending
+            keep = wanted.map { wanted in row.map(wanted.contains) }
         }
         rowsCompleted += 1
-        completed = row
-        completedRowLine = rowLine
+        completed.append((rowLine, row))
         row.removeAll(keepingCapacity: true)
+        keepingField = keep.map { $0.first ?? true } ?? true
         rowBytes = 0
         rowLine = line
     }
 
-    /// Ends the input: the last row, if it had no final line break.
-    mutating func finish() throws(CSVError) -> [String]? {
-        if state == .quoted { throw CSVError(line: quoteLine, message: "a quoted field is not closed") }
-        completed = nil
-        if state != .fieldStart || !row.isEmpty { try endRow(ending: nil) }
-        return completed
+    /// Ends the input: completes the last row, if it had no final line break.
+    mutating func finish() -> CSVError? {
+        if state == .quoted { return CSVError(line: quoteLine, message: "a quoted field is not closed") }
+        guard state != .fieldStart || !row.isEmpty else { return nil }
+        do { try endRow(ending: nil) } catch { return error }
+        return nil
     }
 }

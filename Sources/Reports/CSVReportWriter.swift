@@ -120,8 +120,8 @@ public final class CSVReportWriter {
 
     /// Counts the rows another writer appended since this one's last row.
     private func rowsAppendedByOthers(upTo size: Int) throws(ReportError) -> Int {
-        var decoder = ReportDecoder(path: path)
-        try decoder.feed(CSV.line(columns).utf8) { _ throws(ReportError) in }
+        var decoder = ReportDecoder(path: path, reading: [])
+        try decoder.feed(Array(CSV.line(columns).utf8)) { _ throws(ReportError) in }
         var offset = end
         while offset < size {
             let chunk = try Self.call(path) { () throws(SystemError) in try file.read(count: min(1 << 20, size - offset), at: offset) }
@@ -148,7 +148,7 @@ public final class CSVReportWriter {
     private static func readExisting(_ file: FileDescriptor, path: String, columns: [String], size: Int)
         throws(ReportError) -> (rows: Int, lineEnding: String, ended: Bool) {
         guard size > 0 else { return (0, "\n", true) }
-        var decoder = ReportDecoder(path: path)
+        var decoder = ReportDecoder(path: path, reading: [])
         var offset = 0
         var last: UInt8 = 0
         var header: [String]?

@@ -116,7 +116,7 @@ public struct Comparison: Sendable {
         init(_ source: ReportSource, ignoreHost: Bool) throws(ReportError) {
             let required = ["design", "scenario", "senders", "vcpus"] + Comparison.metrics.map(\.column)
             var keys: [String]?
-            try source.scan(required: required) { line throws(ReportError) in
+            try source.scan(required: required, reading: Comparison.keyColumns) { line throws(ReportError) in
                 let columns = keys ?? Comparison.keyColumns.filter { line.has($0) && !(ignoreHost && $0 == "host") }
                 keys = columns
                 let key = columns.map(line.text)

@@ -126,7 +126,8 @@ struct PlotData {
 
     init(_ source: ReportSource) throws(ReportError) {
         var empty = true
-        try source.scan(required: ["design", "scenario", "senders"] + Self.columns) { line throws(ReportError) in
+        let optional = ["strategy", "sender_stall_p50_ns", "sender_stall_max_ns", "lost"] + Self.captionColumns
+        try source.scan(required: ["design", "scenario", "senders"] + Self.columns, reading: optional) { line throws(ReportError) in
             if empty { caption = Self.caption(line) }
             empty = false
             try add(line)
@@ -154,9 +155,11 @@ struct PlotData {
         stall[strategy] = entry
     }
 
+    static let captionColumns = ["host", "cpu_model", "cpus", "numa_nodes", "kernel", "git_sha"]
+
     /// The machine the report came from (its first row), for the caption.
     static func caption(_ line: ReportLine) -> String {
-        let m = ["host", "cpu_model", "cpus", "numa_nodes", "kernel", "git_sha"].map(line.text)
+        let m = captionColumns.map(line.text)
         return "\(m[0]): \(m[1]), \(m[2]) CPUs, \(m[3]) NUMA node(s), Linux \(m[4]), evtchn-bench \(m[5])"
     }
 

@@ -103,50 +103,61 @@ public func printable(_ text: String) -> String {
 
 /// Turns bytes into rows: the header first (it must hold `required`), then
 /// each data row handed to `body` as a ReportLine. Rows are not kept.
+/// With `reading`, only those columns (and `required`) are decoded: the
+/// lines have no others.
 public struct ReportDecoder {
     public let path: String
     public let required: [String]
+    public let reading: [String]?
     public private(set) var header: [String]?
     public private(set) var rowCount = 0
     private var index: [String: Int] = [:]
     private var parser = CSVParser()
 
-    public init(path: String, required: [String] = []) {
+    public init(path: String, required: [String] = [], reading: [String]? = nil) {
         self.path = path
         self.required = required
+        self.reading = reading
+        parser.wanted = reading.map { Set($0 + required) }
     }
 
     /// The line break of the header ("\n", "\r\n" or "\r"), once read.
     public var lineEnding: String? { parser.firstLineEnding }
 
-    public mutating func feed(_ bytes: some Sequence<UInt8>, _ body: (ReportLine) throws(ReportError) -> Void) throws(ReportError) {
-        for byte in bytes {
-            let row: [String]?
-            do { row = try parser.consume(byte) } catch { throw ReportError("\(printable(path)): \(error)") }
-            if let row { try accept(row, body) }
-        }
+    public mutating func feed(_ bytes: [UInt8], _ body: (ReportLine) throws(ReportError) -> Void) throws(ReportError) {
+        let error = parser.consume(bytes)
+        try deliver(body)
+        if let error { throw ReportError("\(printable(path)): \(error)") }
     }
 
     /// Ends the input; an input without a header is an error.
     public mutating func finish(_ body: (ReportLine) throws(ReportError) -> Void) throws(ReportError) {
-        let row: [String]?
-        do { row = try parser.finish() } catch { throw ReportError("\(printable(path)): \(error)") }
-        if let row { try accept(row, body) }
+        let error = parser.finish()
+        try deliver(body)
+        if let error { throw ReportError("\(printable(path)): \(error)") }
         guard header != nil else { throw ReportError("\(printable(path)): empty file, no header") }
     }
 
-    private mutating func accept(_ row: [String], _ body: (ReportLine) throws(ReportError) -> Void) throws(ReportError) {
-        guard header != nil else {
-            header = row
-            index = Dictionary(row.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-            let missing = required.filter { index[$0] == nil }
-            guard missing.isEmpty else {
-                throw ReportError("\(printable(path)): missing column(s) \(missing.joined(separator: ", ")); "
-                                  + "is this an evtchn-bench report?")
+    private mutating func deliver(_ body: (ReportLine) throws(ReportError) -> Void) throws(ReportError) {
+        for (line, row) in parser.takeRows() {
+            guard header != nil else {
+                try accept(header: row)
+                continue
             }
-            return
+            rowCount += 1
+            try body(ReportLine(path: path, line: line, fields: row, index: index))
         }
-        rowCount += 1
-        try body(ReportLine(path: path, line: parser.completedRowLine, fields: row, index: index))
+    }
+
+    private mutating func accept(header row: [String]) throws(ReportError) {
+        header = row
+        let wanted = reading.map { Set($0 + required) }
+        index = Dictionary(row.enumerated().filter { wanted?.contains($1) ?? true }.map { ($1, $0) },
+                           uniquingKeysWith: { first, _ in first })
+        let missing = required.filter { index[$0] == nil }
+        guard missing.isEmpty else {
+            throw ReportError("\(printable(path)): missing column(s) \(missing.joined(separator: ", ")); "
+                              + "is this an evtchn-bench report?")
+        }
     }
 }

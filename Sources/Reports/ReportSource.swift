@@ -20,14 +20,17 @@ public enum ReportSource: Sendable {
     }
 
     /// Hands each data row to `body`, in file order; returns the header.
+    /// With `reading`, the lines hold only those columns (and `required`):
+    /// the others are not decoded.
     /// A file must be a regular file or a pipe (`<(...)`): a device, such
     /// as /dev/zero, is refused before anything is read.
     @discardableResult
-    public func scan(required: [String] = [], _ body: (ReportLine) throws(ReportError) -> Void) throws(ReportError) -> [String] {
-        var decoder = ReportDecoder(path: path, required: required)
+    public func scan(required: [String] = [], reading: [String]? = nil,
+                     _ body: (ReportLine) throws(ReportError) -> Void) throws(ReportError) -> [String] {
+        var decoder = ReportDecoder(path: path, required: required, reading: reading)
         switch self {
         case .table(let table):
-            try decoder.feed(CSV.line(table.header).utf8, body)
+            try decoder.feed(Array(CSV.line(table.header).utf8), body)
             for (offset, row) in table.rows.enumerated() {
                 try body(ReportLine(path: table.path, line: offset + 2, fields: row, index: table.index))
             }
