@@ -14,7 +14,7 @@ struct PlotCommand: ParsableCommand {
             """)
 
     @Argument(help: "Run reports (CSV).")
-    var files: [String]
+    var files: [String] = []
 
     func run() throws {
         guard !files.isEmpty else { throw CommandError("plot: give at least one report CSV") }
@@ -24,6 +24,8 @@ struct PlotCommand: ParsableCommand {
             let script: PlotScript
             do {
                 script = try PlotScript(source: .file(file), stem: stem)
+                // gnuplot writes the pictures itself: check them first.
+                for output in script.outputs { try checkOutputPath(output) }
                 try writeFileAtomically(stem + ".gp", script.text)
             } catch {
                 throw CommandError(error.description)

@@ -240,13 +240,20 @@ struct OutputTarget {
     private static func check(_ status: FileStatus, _ name: String) throws(ReportError) {
         guard status.kind == .regular else {
             throw ReportError("cannot write \(name): it is a \(status.kind.rawValue), not a regular file; "
-                              + "give a report file (or a new path)")
+                              + "give a regular file (or a new path)")
         }
         guard status.permissions & 0o200 != 0 else {
             throw ReportError("cannot write \(name): it is read-only (mode 0\(String(status.permissions, radix: 8))); "
                               + "a protected report is not changed; choose another path")
         }
     }
+}
+
+/// Checks a path another program (gnuplot) will write: nothing there yet,
+/// or a regular file with its owner write bit (through a link, its
+/// target). Devices, FIFOs, folders and read-only files are refused.
+public func checkOutputPath(_ path: String) throws(ReportError) {
+    _ = try OutputTarget(path)
 }
 
 /// Writes `content` to `path` so that the file is never seen half-written:

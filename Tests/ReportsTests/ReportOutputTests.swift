@@ -25,6 +25,7 @@ struct ReportOutputTests {
         #expect(writer?.description.contains("\n") == false)
         let atomic = #expect(throws: ReportError.self) { try writeFileAtomically(path, "x\n") }
         #expect(atomic?.description.contains("not a regular file") == true, "\(String(describing: atomic))")
+        #expect(throws: ReportError.self, "a picture gnuplot would write there") { try checkOutputPath(path) }
         #expect(try Files.status(path) == before, "still the same \(before.kind.rawValue)")
         #expect((try? Files.status(path + ".tmp")) == .some(nil), "no temporary file")
     }
