@@ -51,7 +51,7 @@ public struct PlotScript: Sendable {
             outputs += ["\(stem)-latency.svg", "\(stem)-latency.png", "\(stem)-fairness.svg", "\(stem)-fairness.png"]
         }
         if !data.strategies.isEmpty {
-            script += Self.picture("\(stem)-relocation", caption: caption, body: data.relocationPlot())
+            script += Self.picture("\(stem)-relocation", caption: caption, body: data.relocationPlot(), errorBars: false)
             outputs += ["\(stem)-relocation.svg", "\(stem)-relocation.png"]
         }
         text = script
@@ -60,8 +60,10 @@ public struct PlotScript: Sendable {
 
     /// One picture: common settings and the caption, the plot drawn as
     /// SVG, then redrawn as PNG.
-    static func picture(_ name: String, caption: String, body: String) -> String {
-        """
+    static func picture(_ name: String, caption: String, body: String, errorBars: Bool = true) -> String {
+        let note = errorBars ? "error bars: 95 % order-statistic interval of the median (the full range with fewer than 6 repetitions)"
+            : "no error bars: stall medians of runs, lost events summed"
+        return """
         reset session
         set terminal svg size 960,560 dynamic noenhanced font "sans,11"
         set output \(quoted(name + ".svg"))
@@ -70,8 +72,7 @@ public struct PlotScript: Sendable {
         set key outside right top
         set bmargin 6
         set label 99 \(quoted(caption)) at screen 0.01, screen 0.04 font ",8" noenhanced
-        set label 98 "error bars: 95 % order-statistic interval of the median (the full range with fewer than 6 repetitions)" \\
-            at screen 0.01, screen 0.015 font ",8" noenhanced
+        set label 98 \(quoted(note)) at screen 0.01, screen 0.015 font ",8" noenhanced
         \(body)
         set terminal pngcairo size 960,560 noenhanced font "sans,10"
         set output \(quoted(name + ".png"))
