@@ -81,10 +81,12 @@ public final class CSVReportWriter {
         try output.checkOpened(identity)
         try call(path) { () throws(SystemError) in try file.lock() }
         defer { _ = try? file.unlock() }
-        let existing = try readExisting(file, path: path, columns: columns, size: identity.size)
+        // The size under the lock: another run may have just written the header.
+        let size = try call(path) { () throws(SystemError) in try file.status().size }
+        let existing = try readExisting(file, path: path, columns: columns, size: size)
         var notes: [String] = []
-        var end = identity.size
-        if identity.size == 0 {
+        var end = size
+        if size == 0 {
             end += try append(Array(CSV.line(columns).utf8), to: file, path)
             try call(path) { () throws(SystemError) in try Files.syncFolder(of: output.target) }
         } else {

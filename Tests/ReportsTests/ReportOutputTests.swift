@@ -97,6 +97,7 @@ struct ReportOutputTests {
         #expect(counts.map(\.1).max() == 2 * perWriter, "the writer that finished last counts the other's rows")
         let rows = try CSV.parse(#require(folder.contents("r.csv")))
         #expect(rows.first == Self.columns)
+        #expect(rows.count == 1 + 2 * perWriter, "one header, every row, nothing twice")
         for writer in 0..<2 {
             #expect(rows.dropFirst().filter { $0[0] == "\(writer)" }.map { $0[1] } == (0..<perWriter).map { "\($0)" })
         }
