@@ -1,16 +1,23 @@
 # The commands (see README.md):
-#   make bench        build in release mode, run the main benchmark, draw its plots
-#   make test         run the test suite
-#   make numa-check   run the plan and a quick suite in 2- and 4-node VMs and check
-#                     every thread and page landed where the plan said
-# All install libnuma-dev and gnuplot-nox first when missing.
+#   make bench          build in release mode, run the main benchmark, draw its plots
+#   make test           run the test suite (and the hot loop's codegen check)
+# and
+#   make instructions   instructions per operation of every design (callgrind),
+#                       checked against Benchmarks/instructions-baseline.txt
+#   make numa-check     run the plan and a quick suite in 2- and 4-node VMs and check
+#                       every thread and page landed where the plan said
+#   make fuzz           fuzz the report reader and the cpulist syntax (libFuzzer),
+#                       FUZZ_SECONDS per target
+# Each installs what it needs (libnuma-dev, gnuplot-nox, valgrind) when missing.
 
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Extra options for `make bench`, e.g. BENCH_ARGS=--quick
 BENCH_ARGS ?=
 
-.PHONY: bench test deps build-info build release codegen-check microbench numa-check instructions
+FUZZ_SECONDS ?= 20
+
+.PHONY: bench test deps build-info build release codegen-check microbench numa-check instructions fuzz
 
 deps:
 	@missing=""; \
@@ -61,3 +68,6 @@ microbench: deps
 
 numa-check: deps build-info
 	./scripts/numa-check.sh
+
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/fuzz.sh

@@ -62,7 +62,7 @@ int evtchn_rwlock_init(pthread_rwlock_t *lock, int prefer_writer) {
 static volatile sig_atomic_t interrupted_flag = 0;
 
 static void on_interrupt(int signo) {
-    interrupted_flag = 1;
+    if (interrupted_flag == 0) interrupted_flag = signo;
     /* A second Ctrl-C kills the process the usual way. */
     signal(signo, SIG_DFL);
 }
@@ -77,4 +77,4 @@ int evtchn_install_interrupt_handler(void) {
     return 0;
 }
 
-int evtchn_interrupted(void) { return interrupted_flag != 0; }
+int evtchn_interrupted(void) { return interrupted_flag; }

@@ -9,8 +9,11 @@ struct CompareCommand: ParsableCommand {
         discussion: """
             Rows are matched on their configuration (host, design, scenario, strategy, ABI, threads, placement, \
             load, invalidation, ...). For each configuration on both sides it prints the median of each side's \
-            repetitions for sends/s, delivered/s and e2e p99, the ratio NEW/OLD, and the two-sided Mann-Whitney \
-            U p-value (exact for small samples; with 3 repetitions a side the smallest p is 0.1). \
+            repetitions for sends/s, delivered/s and e2e p99, the ratio NEW/OLD, the two-sided Mann-Whitney \
+            U p-value (exact for small samples; with 3 repetitions a side the smallest p is 0.1), and whether the \
+            95 % intervals of the two medians overlap (order statistics; with fewer than 6 repetitions a side \
+            they are the full ranges, and the output says "ranges"). Every row needs a finite number in those \
+            three columns. Reports are read as a stream: memory grows with configurations, not rows. \
             Configurations on one side only are listed. With --threshold it exits 1 when a median moves the \
             wrong way by more than PCT percent.
             """)
@@ -21,27 +24,31 @@ struct CompareCommand: ParsableCommand {
     @Argument(help: "The new report.")
     var new: String
 
-    @Option(help: "Exit 1 if a configuration regresses by more than this percentage.")
-    var threshold: Double?
+    @Option(help: "Exit 1 if a configuration regresses by more than this percentage (0 to 1000).")
+    var threshold: String?
 
     @Flag(help: "Match rows from different hosts (drop host from the key).")
     var ignoreHost = false
 
     func run() throws {
-        if let threshold, !(threshold >= 0 && threshold.isFinite) {
-            throw CommandError("--threshold must be a non-negative percentage (got \(threshold))")
+        let range = Comparison.thresholdRange
+        let threshold = try self.threshold.map { text in
+            guard let value = ReportNumber.parse(text), range.contains(value) else {
+                throw CommandError("--threshold must be a percentage from \(Int(range.lowerBound)) to \(Int(range.upperBound)) "
+                                   + "(got '\(printable(text))')")
+            }
+            return value
         }
         let comparison: Comparison
         do {
-            comparison = try Comparison(old: ReportTable.load(old), new: ReportTable.load(new),
-                                        thresholdPercent: threshold ?? 0, ignoreHost: ignoreHost)
+            comparison = try Comparison(old: .file(old), new: .file(new), thresholdPercent: threshold ?? 0, ignoreHost: ignoreHost)
         } catch {
             throw CommandError(error.description)
         }
         let (table, common) = render(comparison)
         print(table)
         // One-sided configurations, without the columns common to the table.
-        let brief = { (key: [String]) in key.filter { !common.contains($0) }.joined(separator: " ") }
+        let brief = { (key: [String]) in printable(key.filter { !common.contains($0) }.joined(separator: " ")) }
         for key in comparison.onlyOld { print("only in OLD: \(brief(key))") }
         for key in comparison.onlyNew { print("only in NEW: \(brief(key))") }
         if comparison.entries.isEmpty { print("no configuration appears in both reports") }
@@ -62,29 +69,30 @@ struct CompareCommand: ParsableCommand {
         let constant = first.key.indices.filter { column in
             comparison.entries.allSatisfy { $0.key[column] == first.key[column] }
         }
-        var lines = ["common: " + constant.map { first.key[$0] }.joined(separator: " ")]
-        var rows = [["configuration"] + Comparison.metrics.map { "\($0.column) old -> new (ratio, p)" }]
+        var lines = ["common: " + printable(constant.map { first.key[$0] }.joined(separator: " "))]
+        var rows = [["configuration"] + Comparison.metrics.map { "\($0.column) old -> new (ratio, p, 95% intervals)" }]
         for entry in comparison.entries {
-            let key = entry.key.indices.filter { !constant.contains($0) }.map { entry.key[$0] }.joined(separator: " ")
+            let key = printable(entry.key.indices.filter { !constant.contains($0) }.map { entry.key[$0] }.joined(separator: " "))
             let cells = entry.changes.map { change in
                 let ratio = change.ratio.map { formatFixed($0, decimals: 3) } ?? "-"
                 let p = change.p.map { formatFixed($0, decimals: 3) } ?? "-"
                 let marks = (change.regressed ? " WORSE" : "") + (change.significant ? " *" : "")
-                return "\(compact(change.oldMedian)) -> \(compact(change.newMedian)) (\(ratio), p=\(p))\(marks)"
+                return "\(compactNumber(change.oldMedian)) -> \(compactNumber(change.newMedian)) (\(ratio), p=\(p), \(overlap(change)))\(marks)"
             }
             rows.append([key.isEmpty ? "(all)" : key] + cells)
         }
         let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max()! }
         lines += rows.map { $0.enumerated().map { $0.element.padded(widths[$0.offset]) }.joined(separator: "  ") }
         lines.append("* p < 0.05 (Mann-Whitney U, two-sided); WORSE: beyond the threshold")
+        lines.append("CIs overlap/apart: 95 % order-statistic intervals of the two medians; ranges overlap/apart: a side has "
+                     + "fewer than 6 repetitions, so its full range stands in (lower coverage); no CI: a side has one")
         return (lines.joined(separator: "\n"), Set(constant.map { first.key[$0] }))
     }
 
-    private func compact(_ value: Double) -> String {
-        switch abs(value) {
-        case 1e6...: "\(formatFixed(value / 1e6, decimals: 2))M"
-        case 1e3...: "\(formatFixed(value / 1e3, decimals: 1))k"
-        default: formatFixed(value, decimals: 0)
-        }
+    /// Whether the two medians' intervals overlap, and what kind they are.
+    private func overlap(_ change: Comparison.Change) -> String {
+        guard let overlaps = change.intervalsOverlap else { return "no CI" }
+        let exact = change.oldInterval.method == .orderStatistics && change.newInterval.method == .orderStatistics
+        return (exact ? "CIs " : "ranges ") + (overlaps ? "overlap" : "apart")
     }
 }

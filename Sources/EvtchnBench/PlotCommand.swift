@@ -7,14 +7,14 @@ struct PlotCommand: ParsableCommand {
         commandName: "plot",
         abstract: "Draw a report's results with gnuplot (SVG and PNG next to the CSV).",
         discussion: """
-            For each FILE.csv it writes FILE.gp, a self-contained gnuplot script (the medians go in as \
-            datablocks), and runs it: throughput vs senders per scenario, end-to-end latency percentiles, \
+            For each FILE.csv it writes FILE.gp, a self-contained gnuplot script (the medians and their 95 % \
+            intervals go in as datablocks; error bars show the intervals), and runs it: throughput vs senders per scenario, end-to-end latency percentiles, \
             fairness, and for relocate runs sender stall and lost events per strategy. Without gnuplot it \
             still writes the script and says how to install gnuplot (Debian: apt-get install gnuplot-nox).
             """)
 
     @Argument(help: "Run reports (CSV).")
-    var files: [String]
+    var files: [String] = []
 
     func run() throws {
         guard !files.isEmpty else { throw CommandError("plot: give at least one report CSV") }
@@ -23,20 +23,25 @@ struct PlotCommand: ParsableCommand {
             let stem = file.hasSuffix(".csv") ? String(file.dropLast(4)) : file
             let script: PlotScript
             do {
-                script = try PlotScript(table: ReportTable.load(file), stem: stem)
+                script = try PlotScript(source: .file(file), stem: stem)
+                // gnuplot writes the pictures itself: check them first.
+                for output in script.outputs { try checkOutputPath(output) }
                 try writeFileAtomically(stem + ".gp", script.text)
             } catch {
                 throw CommandError(error.description)
             }
+            let name = printable(stem)
             guard let gnuplot else {
-                print("wrote \(stem).gp; gnuplot is not installed, so no pictures were drawn.")
-                print("Install it (Debian: sudo apt-get install gnuplot-nox) and run: gnuplot \(stem).gp")
+                print("wrote \(name).gp; gnuplot is not installed, so no pictures were drawn.")
+                print("Install it (Debian: sudo apt-get install gnuplot-nox) and run: gnuplot \(name).gp")
                 continue
             }
+            // A name starting with "-" would be read as an option.
+            let argument = stem.hasPrefix("/") ? stem + ".gp" : "./" + stem + ".gp"
             let status: Int32
-            do { status = try Programs.run(gnuplot, [stem + ".gp"]) } catch { throw CommandError(error.description) }
-            guard status == 0 else { throw CommandError("gnuplot failed on \(stem).gp (exit \(status))") }
-            print("wrote \(stem).gp and " + script.outputs.joined(separator: ", "))
+            do { status = try Programs.run(gnuplot, [argument]) } catch { throw CommandError(error.description) }
+            guard status == 0 else { throw CommandError("gnuplot failed on \(name).gp (exit \(status))") }
+            print("wrote \(name).gp and " + script.outputs.map(printable).joined(separator: ", "))
         }
     }
 }

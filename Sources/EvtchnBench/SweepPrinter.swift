@@ -23,6 +23,7 @@ struct SweepPrinter {
         print("\(plan.configurations.count) configurations x \(plan.reps) repetitions = \(plan.runCount) runs of "
               + "\(formatFixed(plan.durationSeconds, decimals: 2)) s; \(order)")
         print("estimated time: \(formatDuration(plan.estimatedSeconds)); rows go to \(path)")
+        for note in output.writer.notes { print("note: \(note)") }
         var observer = ProgressObserver(progress: Progress(total: plan.runCount))
         let outcome: SweepOutcome
         do {
@@ -30,12 +31,12 @@ struct SweepPrinter {
                 .run(observer: &observer, shouldStop: { Interruption.requested })
         } catch { throw CommandError(error.description) }
         if outcome == .interrupted {
-            print("\ninterrupted: \(output.writer.rowCount) finished rows kept in \(path)")
-            throw ExitCode(130)
+            print("\ninterrupted: \(output.writer.appendedCount) finished rows kept in \(path)")
+            throw ExitCode(Interruption.exitStatus)
         }
         print("")
         print(observer.summary.render())
-        print("\n\(output.writer.rowCount) rows in \(path)")
+        print("\n\(output.writer.appendedCount) rows appended to \(path) (\(output.writer.rowCount) in all)")
     }
 
     private func printHeader() {

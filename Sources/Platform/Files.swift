@@ -4,28 +4,116 @@ import Glibc
 import Musl
 #endif
 
-/// Small text files read whole (sysfs, /proc, reports, .git/HEAD).
+/// Files by path: one typed wrapper per system call (stat, lstat, realpath,
+/// rename, unlink), errors as `SystemError`; calls on an open file are
+/// `FileDescriptor`'s.
 public enum Files {
-    /// The whole file as text, or nil if it does not exist. Reads to end of
-    /// file rather than trusting st_size (sysfs reports 4096 for a few bytes).
-    public static func readText(_ path: String) throws(SystemError) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw SystemError("open(\(path))", code: errno)
-        }
-        defer { close(fd) }
+    /// A small text file read whole (sysfs, /proc, .git/HEAD), or nil if it
+    /// does not exist. Reads to end of file rather than trusting st_size
+    /// (sysfs reports 4096 for a few bytes), but never more than `limit`
+    /// bytes: a device such as /dev/zero fails with EFBIG instead of
+    /// filling memory.
+    public static func readText(_ path: String, limit: Int = 16 << 20) throws(SystemError) -> String? {
+        let file: FileDescriptor
+        do throws(SystemError) { file = try FileDescriptor.open(path, O_RDONLY) } catch where error.code == ENOENT { return nil }
+        defer { file.close() }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count == 0 { break }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw SystemError("read(\(path))", code: errno)
-            }
+        while case let count = try file.read(into: &chunk), count > 0 {
             bytes += chunk[..<count]
+            guard bytes.count <= limit else { throw SystemError("read(\(path)) beyond \(limit) bytes", code: EFBIG) }
         }
         return String(decoding: bytes, as: UTF8.self)
     }
+
+    /// stat(2), or lstat(2) when `followLinks` is false; nil if nothing is
+    /// there (ENOENT, or a dangling link when following).
+    public static func status(_ path: String, followLinks: Bool = true) throws(SystemError) -> FileStatus? {
+        var info = stat()
+        let rc = followLinks ? stat(path, &info) : lstat(path, &info)
+        guard rc == 0 else {
+            if errno == ENOENT { return nil }
+            throw SystemError("\(followLinks ? "stat" : "lstat")(\(path))", code: errno)
+        }
+        return FileStatus(info)
+    }
+
+    /// realpath(3): the absolute path with every link resolved. The last
+    /// component may be missing (a link to a file not yet created): then
+    /// its folder is resolved and the name kept.
+    public static func resolved(_ path: String) throws(SystemError) -> String {
+        if let full = realpath(path, nil) {
+            defer { free(full) }
+            return String(cString: full)
+        }
+        guard errno == ENOENT else { throw SystemError("realpath(\(path))", code: errno) }
+        let (folder, name) = split(path)
+        guard let full = realpath(folder, nil) else { throw SystemError("realpath(\(folder))", code: errno) }
+        defer { free(full) }
+        let prefix = String(cString: full)
+        return (prefix == "/" ? "" : prefix) + "/" + name
+    }
+
+    /// rename(2).
+    public static func move(_ from: String, to: String) throws(SystemError) {
+        guard libcRename(from, to) == 0 else { throw SystemError("rename(\(from), \(to))", code: errno) }
+    }
+
+    /// unlink(2); a missing file is not an error.
+    public static func remove(_ path: String) throws(SystemError) {
+        guard unlink(path) == 0 || errno == ENOENT else { throw SystemError("unlink(\(path))", code: errno) }
+    }
+
+    /// fsync(2) of the folder holding `path`, which makes a rename in it
+    /// durable. A file system that cannot sync folders (EINVAL) is not an
+    /// error: there is nothing more to do.
+    public static func syncFolder(of path: String) throws(SystemError) {
+        let folder = try FileDescriptor.open(split(path).folder, O_RDONLY | O_DIRECTORY)
+        defer { folder.close() }
+        do throws(SystemError) { try folder.sync() } catch where error.code == EINVAL {}
+    }
+
+    /// "a/b/c" -> ("a/b", "c"); "c" -> (".", "c"); "/c" -> ("/", "c").
+    public static func split(_ path: String) -> (folder: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+        let folder = path[..<slash]
+        return (folder.isEmpty ? "/" : String(folder), String(path[path.index(after: slash)...]))
+    }
 }
+
+/// What stat(2) says about a file.
+public struct FileStatus: Equatable, Sendable {
+    public enum Kind: String, Sendable {
+        case regular = "regular file", directory, symbolicLink = "symbolic link"
+        case characterDevice = "character device", blockDevice = "block device", fifo = "FIFO", socket
+    }
+
+    public let kind: Kind
+    /// Permission bits (07777).
+    public let permissions: UInt32
+    public let device: UInt64
+    public let inode: UInt64
+    public let size: Int
+
+    init(_ info: stat) {
+        kind = switch info.st_mode & S_IFMT {
+        case S_IFDIR: .directory
+        case S_IFLNK: .symbolicLink
+        case S_IFCHR: .characterDevice
+        case S_IFBLK: .blockDevice
+        case S_IFIFO: .fifo
+        case S_IFSOCK: .socket
+        default: .regular
+        }
+        permissions = UInt32(info.st_mode) & 0o7777
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        size = Int(info.st_size)
+    }
+
+    /// Same file (device and inode).
+    public func isSameFile(as other: FileStatus) -> Bool { device == other.device && inode == other.inode }
+}
+
+// rename(2) under a name that Files.move does not shadow.
+private func libcRename(_ from: String, _ to: String) -> Int32 { rename(from, to) }

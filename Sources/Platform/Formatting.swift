@@ -3,6 +3,9 @@ public func formatFixed(_ value: Double, decimals: Int) -> String {
     guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
     var scale = 1.0
     for _ in 0..<decimals { scale *= 10 }
+    // Beyond what an Int holds (no report value is), Swift's own form,
+    // exponent and all, rather than a trap.
+    guard abs(value) * scale < 9e18 else { return "\(value)" }
     let scaled = (abs(value) * scale).rounded()
     let whole = Int(scaled / scale)
     let fraction = Int(scaled - Double(whole) * scale)

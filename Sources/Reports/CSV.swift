@@ -22,17 +22,23 @@ public enum CSV {
         return String(decoding: quoted, as: UTF8.self)
     }
 
-    public static func line(_ fields: [String]) -> String {
-        fields.map(field).joined(separator: ",") + "\n"
+    /// One row, ended by "\n".
+    public static func line(_ fields: [String]) -> String { line(fields, ending: "\n") }
+
+    /// One row ended by `ending` (a file's own line break, e.g. "\r\n").
+    public static func line(_ fields: [String], ending: String) -> String {
+        fields.map(field).joined(separator: ",") + ending
     }
 
-    /// Parses a whole file: quoted fields may hold commas, doubled quotes
+    /// Parses a whole text: quoted fields may hold commas, doubled quotes
     /// and line breaks (LF, CRLF or CR). Every row must have as many fields
     /// as the first. Errors carry the 1-based line they were found on.
     public static func parse(_ text: String) throws(CSVError) -> [[String]] {
         var parser = CSVParser()
-        for byte in text.utf8 { try parser.consume(byte) }
-        return try parser.finish()
+        if let error = parser.consume(Array(text.utf8)) { throw error }
+        let error = parser.finish()
+        if let error { throw error }
+        return parser.takeRows().map(\.fields)
     }
 }
 
@@ -51,8 +57,9 @@ private enum Byte {
     static let space = UInt8(ascii: " ")
 }
 
-/// The RFC 4180 state machine, one byte at a time.
-private struct CSVParser {
+/// The RFC 4180 state machine, one byte at a time, with a fast path for
+/// runs of plain bytes. Completed rows collect until `takeRows`.
+struct CSVParser {
     private enum State {
         /// Nothing of the current field read yet.
         case fieldStart
@@ -65,9 +72,25 @@ private struct CSVParser {
         case quoteInQuoted
     }
 
+    /// A row longer than this is an error: a file that is not CSV (or a
+    /// device full of zeros) must not fill memory.
+    static let maximumRowBytes = 1 << 20
+
     private var state = State.fieldStart
-    private var rows: [[String]] = []
     private var row: [String] = []
+    private var rowBytes = 0
+    /// Fields per row, from the first row.
+    private(set) var width: Int?
+    /// The line break that ended the first row: "\n", "\r\n" or "\r".
+    private(set) var firstLineEnding: String?
+    private var rowsCompleted = 0
+    /// Rows completed and not yet taken, with the line each began on.
+    private var completed: [(line: Int, fields: [String])] = []
+    /// The columns to decode, by header name (set before reading); the
+    /// others read as "" in every row after the header. nil: all.
+    var wanted: Set<String>?
+    private var keep: [Bool]?
+    private var keepingField = true
     private var field: [UInt8] = []
     /// The line the byte being read is on, the line the current row began
     /// on, and the line of the current field's opening quote.
@@ -76,17 +99,64 @@ private struct CSVParser {
     private var quoteLine = 1
     private var previous: UInt8 = 0
 
-    mutating func consume(_ byte: UInt8) throws(CSVError) {
+    /// `width`: fields per row when known (rows appended after a header
+    /// read elsewhere); otherwise the first row sets it.
+    init(width: Int? = nil) { self.width = width }
+
+    /// The rows completed since the last call.
+    mutating func takeRows() -> [(line: Int, fields: [String])] {
+        defer { completed.removeAll(keepingCapacity: true) }
+        return completed
+    }
+
+    /// Reads `bytes`. On an error, the rows completed before it are still
+    /// there to take, so that a reader sees the same rows, and the same
+    /// first error, however the input was cut into pieces.
+    mutating func consume(_ bytes: [UInt8]) -> CSVError? {
+        var index = 0
+        while index < bytes.count {
+            if state == .unquoted || state == .fieldStart, !Self.isSpecial(bytes[index]) {
+                // A run of plain bytes: no line break, so no line counting.
+                var end = index + 1
+                while end < bytes.count && !Self.isSpecial(bytes[end]) { end += 1 }
+                rowBytes += end - index
+                guard rowBytes <= Self.maximumRowBytes else { return tooLong() }
+                if keepingField { field.append(contentsOf: bytes[index..<end]) }
+                state = .unquoted
+                previous = bytes[end - 1]
+                index = end
+                continue
+            }
+            do { try consume(bytes[index]) } catch { return error }
+            index += 1
+        }
+        return nil
+    }
+
+    private static func isSpecial(_ byte: UInt8) -> Bool {
+        byte == Byte.comma || byte == Byte.quote || byte == Byte.lf || byte == Byte.cr
+    }
+
+    private func tooLong() -> CSVError {
+        CSVError(line: rowLine, message: "a row longer than \(Self.maximumRowBytes) bytes: not a CSV report")
+    }
+
+    private mutating func consume(_ byte: UInt8) throws(CSVError) {
         let byteLine = line
         // CR, LF and CR LF each end one line, inside quotes or not.
         if byte == Byte.cr || (byte == Byte.lf && previous != Byte.cr) { line += 1 }
+        if byte == Byte.lf && previous == Byte.cr && firstLineEnding == "\r" && rowsCompleted == 1 {
+            firstLineEnding = "\r\n"
+        }
         defer { previous = byte }
+        rowBytes += 1
+        guard rowBytes <= Self.maximumRowBytes else { throw tooLong() }
         switch state {
         case .quoted:
-            if byte == Byte.quote { state = .quoteInQuoted } else { field.append(byte) }
+            if byte == Byte.quote { state = .quoteInQuoted } else if keepingField { field.append(byte) }
         case .quoteInQuoted:
             if byte == Byte.quote {
-                field.append(byte)
+                if keepingField { field.append(byte) }
                 state = .quoted
             } else if !(try separator(byte)) {
                 throw CSVError(line: byteLine, message: "text after a closing quote")
@@ -96,12 +166,12 @@ private struct CSVParser {
                 state = .quoted
                 quoteLine = byteLine
             } else if !(try separator(byte)) {
-                field.append(byte)
+                if keepingField { field.append(byte) }
                 state = .unquoted
             }
         case .unquoted:
             if byte == Byte.quote { throw CSVError(line: byteLine, message: "a quote inside an unquoted field") }
-            if !(try separator(byte)) { field.append(byte) }
+            if !(try separator(byte)), keepingField { field.append(byte) }
         }
     }
 
@@ -112,10 +182,10 @@ private struct CSVParser {
         case Byte.comma:
             endField()
         case Byte.cr:
-            try endRow()
+            try endRow(ending: "\r")
         case Byte.lf:
             // The LF of a CR LF: the CR already ended the row.
-            if previous != Byte.cr { try endRow() }
+            if previous != Byte.cr { try endRow(ending: "\n") }
         default:
             return false
         }
@@ -123,25 +193,35 @@ private struct CSVParser {
     }
 
     private mutating func endField() {
-        row.append(String(decoding: field, as: UTF8.self))
-        field = []
+        row.append(keepingField ? String(decoding: field, as: UTF8.self) : "")
+        field.removeAll(keepingCapacity: true)
         state = .fieldStart
+        keepingField = keep.map { row.count >= $0.count || $0[row.count] } ?? true
     }
 
-    private mutating func endRow() throws(CSVError) {
+    private mutating func endRow(ending: String?) throws(CSVError) {
         endField()
-        if let width = rows.first?.count, row.count != width {
+        if let width, row.count != width {
             throw CSVError(line: rowLine, message: "\(row.count) fields where the header has \(width)")
         }
-        rows.append(row)
-        row = []
+        if width == nil {
+            width = row.count
+            firstLineEnding = ending
+            keep = wanted.map { wanted in row.map(wanted.contains) }
+        }
+        rowsCompleted += 1
+        completed.append((rowLine, row))
+        row.removeAll(keepingCapacity: true)
+        keepingField = keep.map { $0.first ?? true } ?? true
+        rowBytes = 0
         rowLine = line
     }
 
-    /// The rows read; a last row without a final line break counts.
-    mutating func finish() throws(CSVError) -> [[String]] {
-        if state == .quoted { throw CSVError(line: quoteLine, message: "a quoted field is not closed") }
-        if state != .fieldStart || !row.isEmpty { try endRow() }
-        return rows
+    /// Ends the input: completes the last row, if it had no final line break.
+    mutating func finish() -> CSVError? {
+        if state == .quoted { return CSVError(line: quoteLine, message: "a quoted field is not closed") }
+        guard state != .fieldStart || !row.isEmpty else { return nil }
+        do { try endRow(ending: nil) } catch { return error }
+        return nil
     }
 }

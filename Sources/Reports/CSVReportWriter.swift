@@ -5,131 +5,298 @@ import Musl
 #endif
 import Platform
 
-public struct ReportError: Error, CustomStringConvertible, Equatable, Sendable {
-    public let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Appends rows to a CSV report durably. Each `append` writes the whole
-/// file anew with `writeFileAtomically`: a reader (or a crash, or Ctrl-C)
-/// sees the old file or the new one, never half a row, and every row
-/// appended is on disk before `append` returns. Reports are small, so
-/// rewriting is cheap.
+/// Appends rows to a CSV report durably and safely for other writers.
+///
+/// - Only a regular file is written. A symbolic link is followed: rows go
+///   to its target, the link stays. A device, FIFO, socket or directory is
+///   refused, and so is a read-only file (no owner write bit), even for
+///   root: a report someone protected is finished.
+/// - Each row is appended in place (O_APPEND), in one write, under an
+///   exclusive flock(2) on the report, then fsync'ed: every row appended is
+///   on disk when `append` returns, the file keeps its inode, mode, owner
+///   and links, and two runs writing the same report at once keep both
+///   runs' rows (each waits for the other's row to be written).
+/// - An existing report is continued if its header is the same (the notes
+///   say "appending to ..."), in its own line ending (LF, CRLF or CR);
+///   another header is refused, naming the first column that differs. An
+///   empty file counts as new.
+/// - A power cut in the middle of an append can leave a partial last row:
+///   the next run refuses the file, naming the line, instead of appending
+///   after it.
 public final class CSVReportWriter {
+    /// The path given; rows go to `target` (the same unless it is a link).
     public let path: String
+    public let target: String
     public let columns: [String]
-    private var content: String
+    /// Rows in the file after this writer's last append, other writers' included.
     public private(set) var rowCount: Int
+    /// Rows this writer appended.
+    public private(set) var appendedCount = 0
+    /// What the command line should tell the user before the run: that it
+    /// appends, writes through a link, or found a leftover temporary file.
+    public private(set) var notes: [String] = []
+    private let file: FileDescriptor
+    private let identity: FileStatus
+    private let lineEnding: String
+    /// The file's size after this writer's last append.
+    private var end: Int
 
-    /// Opens `path`: creates it with the header, or, if it exists with the
-    /// same header, continues after its rows (an empty file counts as new,
-    /// so `--output "$(mktemp)"` works). Fails, before any benchmark runs,
-    /// when the folder is missing or not writable, or the file holds
-    /// another header.
+    /// Opens `path`, creating it with the header, or checks the header of
+    /// the report there. Fails, before any benchmark runs, when the folder
+    /// is missing or not writable, the path is not a regular file, or the
+    /// file holds another header or is not CSV.
     public init(path: String, columns: [String]) throws(ReportError) {
+        let output = try OutputTarget(path)
+        let opened = try Self.open(output, columns: columns)
         self.path = path
         self.columns = columns
-        let header = CSV.line(columns)
-        if let existing = try Self.readFile(path), !existing.isEmpty {
-            let rows: [[String]]
-            do { rows = try CSV.parse(existing) } catch { throw ReportError("\(path): not a CSV report (\(error))") }
-            guard rows.first == columns else {
-                throw ReportError("\(path) exists with a different header (\(Self.difference(rows.first ?? [], columns))); "
-                                  + "choose another --output")
-            }
-            // Bytes, not Characters: "\r\n" is one Character, not ending in "\n".
-            let ended = existing.utf8.last == UInt8(ascii: "\n") || existing.utf8.last == UInt8(ascii: "\r")
-            content = ended ? existing : existing + "\n"
-            rowCount = rows.count - 1
-        } else {
-            content = header
-            rowCount = 0
-        }
-        try commit()
+        target = output.target
+        file = opened.file
+        identity = opened.identity
+        lineEnding = opened.lineEnding
+        rowCount = opened.rows
+        end = opened.end
+        notes = output.notes + opened.notes
     }
+
+    private struct Opened {
+        let file: FileDescriptor
+        let identity: FileStatus
+        let rows: Int
+        let lineEnding: String
+        let end: Int
+        let notes: [String]
+    }
+
+    /// Opens the report and, holding its lock, writes the header of a new
+    /// one or reads an existing one through.
+    private static func open(_ output: OutputTarget, columns: [String]) throws(ReportError) -> Opened {
+        let path = output.path
+        let file = try call(path) { () throws(SystemError) in
+            try FileDescriptor.open(output.target, O_RDWR | O_CREAT | O_APPEND | O_NOCTTY | O_NONBLOCK)
+        }
+        var done = false
+        defer { if !done { file.close() } }
+        let identity = try call(path) { () throws(SystemError) in try file.status() }
+        try output.checkOpened(identity)
+        try call(path) { () throws(SystemError) in try file.lock() }
+        defer { _ = try? file.unlock() }
+        // The size under the lock: another run may have just written the header.
+        let size = try call(path) { () throws(SystemError) in try file.status().size }
+        let existing = try readExisting(file, path: path, columns: columns, size: size)
+        var notes: [String] = []
+        var end = size
+        if size == 0 {
+            end += try append(Array(CSV.line(columns).utf8), to: file, path)
+            try call(path) { () throws(SystemError) in try Files.syncFolder(of: output.target) }
+        } else {
+            if !existing.ended { end += try append(Array(existing.lineEnding.utf8), to: file, path) }
+            let kept = ["\n": "", "\r\n": ", keeping its CRLF line ends", "\r": ", keeping its CR line ends"]
+            notes.append("appending to \(printable(path)) (\(existing.rows) row(s) there already\(kept[existing.lineEnding] ?? ""))")
+        }
+        done = true
+        return Opened(file: file, identity: identity, rows: existing.rows, lineEnding: existing.lineEnding, end: end, notes: notes)
+    }
+
+    deinit { file.close() }
 
     /// Appends one row; on disk when this returns.
     public func append(_ fields: [String]) throws(ReportError) {
         precondition(fields.count == columns.count, "a row needs \(columns.count) fields, got \(fields.count)")
-        let before = content
-        content += CSV.line(fields)
-        do {
-            try commit()
-        } catch {
-            content = before
-            throw error
+        try Self.call(path) { () throws(SystemError) in try file.lock() }
+        defer { _ = try? file.unlock() }
+        // The file at the path must still be the one opened: a row written
+        // to a file that was replaced or removed would be seen by nobody.
+        let now = try Self.call(path) { () throws(SystemError) in try Files.status(target) }
+        guard let now, now.isSameFile(as: identity) else {
+            throw ReportError("\(printable(path)) was replaced or removed while this run was writing to it; "
+                              + "\(appendedCount) row(s) of this run went to the file that was there")
         }
+        let size = try Self.call(path) { () throws(SystemError) in try file.status().size }
+        guard size >= end else { throw ReportError("\(printable(path)) shrank while this run was writing to it; stopping") }
+        if size > end { rowCount += try rowsAppendedByOthers(upTo: size) }
+        end += try Self.append(Array(CSV.line(fields, ending: lineEnding).utf8), to: file, path)
         rowCount += 1
+        appendedCount += 1
     }
 
-    private func commit() throws(ReportError) {
-        try writeFileAtomically(path, content)
+    /// Counts the rows another writer appended since this one's last row.
+    private func rowsAppendedByOthers(upTo size: Int) throws(ReportError) -> Int {
+        var decoder = ReportDecoder(path: path, reading: [])
+        try decoder.feed(Array(CSV.line(columns).utf8)) { _ throws(ReportError) in }
+        var offset = end
+        while offset < size {
+            let chunk = try Self.call(path) { () throws(SystemError) in try file.read(count: min(1 << 20, size - offset), at: offset) }
+            guard !chunk.isEmpty else { break }
+            try decoder.feed(chunk) { _ throws(ReportError) in }
+            offset += chunk.count
+        }
+        try decoder.finish { _ throws(ReportError) in }
+        end = size
+        return decoder.rowCount
+    }
+
+    /// Writes `bytes` at the end of the file and syncs them; their count.
+    private static func append(_ bytes: [UInt8], to file: FileDescriptor, _ path: String) throws(ReportError) -> Int {
+        try call(path) { () throws(SystemError) in
+            try file.write(bytes)
+            try file.sync()
+        }
+        return bytes.count
+    }
+
+    /// The existing report: its rows, line ending, and whether it ends
+    /// with a line break. Streamed: memory does not grow with the file.
+    private static func readExisting(_ file: FileDescriptor, path: String, columns: [String], size: Int)
+        throws(ReportError) -> (rows: Int, lineEnding: String, ended: Bool) {
+        guard size > 0 else { return (0, "\n", true) }
+        var decoder = ReportDecoder(path: path, reading: [])
+        var offset = 0
+        var last: UInt8 = 0
+        var header: [String]?
+        while offset < size {
+            let chunk = try call(path) { () throws(SystemError) in try file.read(count: min(1 << 20, size - offset), at: offset) }
+            guard let final = chunk.last else { break }
+            do {
+                try decoder.feed(chunk) { _ throws(ReportError) in }
+            } catch {
+                throw ReportError("\(printable(path)) is not a CSV report (\(error.description.dropFirst(printable(path).count + 2)))")
+            }
+            if header == nil, let found = decoder.header {
+                header = found
+                guard found == columns else {
+                    throw ReportError("\(printable(path)) exists with a different header (\(difference(found, columns))); "
+                                      + "choose another --output")
+                }
+            }
+            last = final
+            offset += chunk.count
+        }
+        do { try decoder.finish { _ throws(ReportError) in } } catch {
+            throw ReportError("\(printable(path)) is not a CSV report (\(error.description.dropFirst(printable(path).count + 2)))")
+        }
+        if header == nil, decoder.header != columns {
+            throw ReportError("\(printable(path)) exists with a different header (\(difference(decoder.header ?? [], columns))); "
+                              + "choose another --output")
+        }
+        let ended = last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r")
+        return (decoder.rowCount, decoder.lineEnding ?? "\n", ended)
     }
 
     /// Where two headers part: the first column that differs.
     private static func difference(_ found: [String], _ wanted: [String]) -> String {
         let column = zip(found, wanted).enumerated().first { $1.0 != $1.1 }?.offset ?? min(found.count, wanted.count)
-        func name(_ header: [String]) -> String { column < header.count ? "'\(header[column])'" : "none" }
+        func name(_ header: [String]) -> String { column < header.count ? "'\(printable(header[column]))'" : "none" }
         return "column \(column + 1) is \(name(found)) in the file, \(name(wanted)) in this run"
     }
 
-    /// The file's text, or nil if it does not exist.
-    private static func readFile(_ path: String) throws(ReportError) -> String? {
-        do throws(SystemError) { return try Files.readText(path) } catch { throw ReportError("cannot read \(path): \(error)") }
+    /// Runs a system call wrapper, naming the report in its error.
+    private static func call<T>(_ path: String, _ body: () throws(SystemError) -> T) throws(ReportError) -> T {
+        do { return try body() } catch { throw ReportError("cannot write \(printable(path)): \(error)") }
     }
+}
+
+/// Where an output path leads, checked: what is there must be a regular,
+/// writable file (through a link, its target) or nothing yet.
+struct OutputTarget {
+    let path: String
+    /// The path with links resolved: where the bytes go.
+    let target: String
+    /// What is there now; nil if nothing is.
+    let existing: FileStatus?
+    var notes: [String] = []
+
+    init(_ path: String) throws(ReportError) {
+        self.path = path
+        let name = printable(path)
+        do {
+            let link = try Files.status(path, followLinks: false)
+            if link?.kind == .symbolicLink {
+                target = try Files.resolved(path)
+                notes.append("\(name) is a symbolic link: writing through it to \(printable(target)) (the link stays)")
+            } else {
+                target = path
+            }
+            existing = try Files.status(target)
+        } catch {
+            throw ReportError("cannot write \(name): \(error)")
+        }
+        if let existing { try Self.check(existing, name) }
+        // A leftover of an interrupted atomic write (kill -9 of an older
+        // version, or of writeFileAtomically): said, never overwritten.
+        for leftover in Set([path + ".tmp", target + ".tmp"]) where (try? Files.status(leftover, followLinks: false)) != nil {
+            notes.append("\(printable(leftover)) exists: a temporary file left by a write that was killed (kill -9, crash); "
+                         + "it is not part of the report and is left as it is")
+        }
+    }
+
+    /// The file actually opened must pass the same checks (the path may
+    /// have changed between the check and the open).
+    func checkOpened(_ opened: FileStatus) throws(ReportError) {
+        try Self.check(opened, printable(path))
+        if let existing, !existing.isSameFile(as: opened) {
+            throw ReportError("cannot write \(printable(path)): it changed while being opened")
+        }
+    }
+
+    private static func check(_ status: FileStatus, _ name: String) throws(ReportError) {
+        guard status.kind == .regular else {
+            throw ReportError("cannot write \(name): it is a \(status.kind.rawValue), not a regular file; "
+                              + "give a regular file (or a new path)")
+        }
+        guard status.permissions & 0o200 != 0 else {
+            throw ReportError("cannot write \(name): it is read-only (mode 0\(String(status.permissions, radix: 8))); "
+                              + "a protected report is not changed; choose another path")
+        }
+    }
+}
+
+/// Checks a path another program (gnuplot) will write: nothing there yet,
+/// or a regular file with its owner write bit (through a link, its
+/// target). Devices, FIFOs, folders and read-only files are refused.
+public func checkOutputPath(_ path: String) throws(ReportError) {
+    _ = try OutputTarget(path)
 }
 
 /// Writes `content` to `path` so that the file is never seen half-written:
-/// to "<path>.tmp" in the same folder, fsync, rename over <path>, fsync the
-/// folder. Errors name `path` and the step and errno that failed; the
-/// temporary file is removed on every failure after it was created.
+/// to "<target>.tmp" in the same folder, fsync, rename over the target,
+/// fsync the folder. The output is checked as for reports (regular files
+/// only, links written through, read-only refused) and a replaced file
+/// keeps its permissions. A leftover "<target>.tmp" (a write killed
+/// midway, or one still running) is refused, never overwritten. Errors
+/// name `path` and the step and errno that failed; the temporary file is
+/// removed on every failure after it was created.
 public func writeFileAtomically(_ path: String, _ content: String) throws(ReportError) {
-    let temporary = path + ".tmp"
-    func failure(_ step: String) -> ReportError {
-        ReportError("cannot write \(path): \(step): \(String(cString: strerror(errno))) (errno \(errno))")
+    let output = try OutputTarget(path)
+    let temporary = output.target + ".tmp"
+    let name = printable(path)
+    let file: FileDescriptor
+    do {
+        file = try FileDescriptor.open(temporary, O_WRONLY | O_CREAT | O_EXCL, mode: output.existing?.permissions ?? 0o644)
+    } catch where error.code == EEXIST {
+        throw ReportError("cannot write \(name): \(printable(temporary)) exists, left by a write that was killed "
+                          + "(or one still running); remove it if no other evtchn-bench is writing there")
+    } catch {
+        throw ReportError("cannot write \(name): \(error)")
     }
-    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw failure("open \(temporary)") }
-    func abandon(_ step: String) -> ReportError {
-        let error = failure(step)
-        close(fd)
-        unlink(temporary)
-        return error
+    do {
+        defer { file.close() }
+        if let permissions = output.existing?.permissions { try file.setPermissions(permissions) }
+        try file.write(Array(content.utf8))
+        // The data must be on disk before the rename publishes it: otherwise
+        // a crash soon after the rename could leave the file empty or short.
+        try file.sync()
+    } catch {
+        try? Files.remove(temporary)
+        throw ReportError("cannot write \(name): \(error)")
     }
-    let bytes = Array(content.utf8)
-    var written = 0
-    while written < bytes.count {
-        let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
-        if count < 0 {
-            if errno == EINTR { continue }
-            throw abandon("write \(temporary)")
-        }
-        written += count
+    do throws(SystemError) {
+        try Files.move(temporary, to: output.target)
+    } catch {
+        try? Files.remove(temporary)
+        throw ReportError("cannot write \(name): \(error)")
     }
-    // The data must be on disk before the rename publishes it: otherwise a
-    // crash soon after the rename could leave the report empty or short.
-    guard fsync(fd) == 0 else { throw abandon("fsync \(temporary)") }
-    close(fd)
-    guard rename(temporary, path) == 0 else {
-        let error = failure("rename \(temporary)")
-        unlink(temporary)
-        throw error
-    }
-    try syncFolder(of: path)
-}
-
-/// Makes a rename in the folder holding `path` durable. A file system that
-/// cannot sync folders (EINVAL) is not an error: there is nothing more to do.
-private func syncFolder(of path: String) throws(ReportError) {
-    let slash = path.lastIndex(of: "/")
-    let folder = slash.map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
-    func failure(_ step: String) -> ReportError {
-        ReportError("cannot write \(path): \(step) \(folder): \(String(cString: strerror(errno))) (errno \(errno))")
-    }
-    let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    guard fd >= 0 else { throw failure("open") }
-    defer { close(fd) }
-    guard fsync(fd) == 0 || errno == EINVAL else { throw failure("fsync") }
+    do throws(SystemError) { try Files.syncFolder(of: output.target) } catch { throw ReportError("cannot write \(name): \(error)") }
 }
 
 /// results/<utc-timestamp>-<host>.csv, e.g. results/20261124T163000Z-box.csv;

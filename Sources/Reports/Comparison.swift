@@ -37,10 +37,15 @@ public struct Comparison: Sendable {
         /// NEW/OLD; nil when OLD is 0.
         public let ratio: Double?
         public let p: Double?
+        /// 95 % intervals of each side's median (`Statistics.medianInterval`).
+        public let oldInterval: MedianInterval
+        public let newInterval: MedianInterval
         /// Moved the wrong way by more than the threshold.
         public let regressed: Bool
 
         public var significant: Bool { (p ?? 1) < 0.05 }
+        /// Whether the two intervals share a point; nil when a side has one value.
+        public var intervalsOverlap: Bool? { oldInterval.overlaps(newInterval) }
     }
 
     public struct Entry: Sendable {
@@ -58,60 +63,93 @@ public struct Comparison: Sendable {
 
     public var regressions: [Entry] { entries.filter(\.regressed) }
 
-    /// Matches and compares. `thresholdPercent` decides what counts as a
-    /// regression (0: any change for the worse).
-    public init(old: ReportTable, new: ReportTable, thresholdPercent: Double, ignoreHost: Bool) throws(ReportError) {
-        let required = ["design", "scenario", "senders", "vcpus"] + Self.metrics.map(\.column)
-        try old.require(required)
-        try new.require(required)
-        let keys = Self.keyColumns.filter { old.has($0) && new.has($0) && !(ignoreHost && $0 == "host") }
-        let oldGroups = try Self.group(old, keys: keys)
-        let newGroups = try Self.group(new, keys: keys)
+    /// Thresholds are percentages in this range.
+    public static let thresholdRange = 0.0...1000.0
+
+    /// Reads both reports (streaming: only each configuration's samples are
+    /// kept), matches and compares. `thresholdPercent` decides what counts
+    /// as a regression (0: any change for the worse). Every row must hold a
+    /// finite number in each metric column.
+    public init(old: ReportSource, new: ReportSource, thresholdPercent: Double, ignoreHost: Bool) throws(ReportError) {
+        guard Self.thresholdRange.contains(thresholdPercent) else {
+            throw ReportError("the threshold must be between 0 and 1000 percent")
+        }
+        let oldGroups = try Groups(old, ignoreHost: ignoreHost)
+        let newGroups = try Groups(new, ignoreHost: ignoreHost)
+        // Match on the key columns both reports have.
+        let keys = oldGroups.keys.filter(newGroups.keys.contains)
+        let oldSide = oldGroups.projected(on: keys)
+        let newSide = newGroups.projected(on: keys)
         var entries: [Entry] = []
-        for (key, oldSamples) in oldGroups.ordered {
-            guard let newSamples = newGroups.samples[key] else { continue }
-            let changes = Self.metrics.enumerated().compactMap { index, metric -> Change? in
-                let a = oldSamples[index]
-                let b = newSamples[index]
-                guard let oldMedian = Statistics.median(a), let newMedian = Statistics.median(b) else { return nil }
-                let ratio = oldMedian != 0 ? newMedian / oldMedian : nil
-                let limit = thresholdPercent / 100
-                let regressed = ratio.map { metric.higherIsBetter ? $0 < 1 - limit : $0 > 1 + limit } ?? false
-                return Change(metric: metric, oldMedian: oldMedian, newMedian: newMedian, oldCount: a.count,
-                              newCount: b.count, ratio: ratio, p: Statistics.mannWhitneyP(a, b), regressed: regressed)
+        for (key, oldSamples) in oldSide.ordered {
+            guard let newSamples = newSide.samples[key] else { continue }
+            let changes = Self.metrics.indices.compactMap { index in
+                Self.change(Self.metrics[index], oldSamples[index], newSamples[index], thresholdPercent: thresholdPercent)
             }
             entries.append(Entry(key: zip(keys, key).map { "\($0)=\($1)" }, changes: changes))
         }
         self.entries = entries
         let label = { (key: [String]) in zip(keys, key).map { "\($0)=\($1)" } }
-        onlyOld = oldGroups.ordered.map(\.key).filter { newGroups.samples[$0] == nil }.map(label)
-        onlyNew = newGroups.ordered.map(\.key).filter { oldGroups.samples[$0] == nil }.map(label)
+        onlyOld = oldSide.ordered.map(\.key).filter { newSide.samples[$0] == nil }.map(label)
+        onlyNew = newSide.ordered.map(\.key).filter { oldSide.samples[$0] == nil }.map(label)
         self.thresholdPercent = thresholdPercent
     }
 
-    /// Rows grouped by configuration, in first-seen order; per group, the
-    /// samples of each metric.
-    private struct Groups {
-        var ordered: [(key: [String], samples: [[Double]])] = []
-        var samples: [[String]: [[Double]]] = [:]
+    private static func change(_ metric: Metric, _ a: [Double], _ b: [Double], thresholdPercent: Double) -> Change? {
+        guard let oldInterval = Statistics.medianInterval(a), let newInterval = Statistics.medianInterval(b) else { return nil }
+        let ratio = oldInterval.median != 0 ? newInterval.median / oldInterval.median : nil
+        let limit = thresholdPercent / 100
+        let regressed = ratio.map { metric.higherIsBetter ? $0 < 1 - limit : $0 > 1 + limit } ?? false
+        return Change(metric: metric, oldMedian: oldInterval.median, newMedian: newInterval.median, oldCount: a.count,
+                      newCount: b.count, ratio: ratio, p: Statistics.mannWhitneyP(a, b), oldInterval: oldInterval,
+                      newInterval: newInterval, regressed: regressed)
     }
 
-    private static func group(_ table: ReportTable, keys: [String]) throws(ReportError) -> Groups {
-        var order: [[String]] = []
-        var samples: [[String]: [[Double]]] = [:]
-        for rowIndex in table.rows.indices {
-            let key = keys.map { table.value(table.rows[rowIndex], $0) }
-            if samples[key] == nil {
-                order.append(key)
-                samples[key] = Array(repeating: [], count: metrics.count)
+    /// One report's rows grouped by configuration (every key column the
+    /// report has), in first-seen order; per group, the samples of each
+    /// metric. Memory grows with configurations and samples, not rows.
+    private struct Groups {
+        var keys: [String] = []
+        var ordered: [(key: [String], samples: [[Double]])] = []
+        var samples: [[String]: Int] = [:]
+
+        init(_ source: ReportSource, ignoreHost: Bool) throws(ReportError) {
+            let required = ["design", "scenario", "senders", "vcpus"] + Comparison.metrics.map(\.column)
+            var keys: [String]?
+            try source.scan(required: required, reading: Comparison.keyColumns) { line throws(ReportError) in
+                let columns = keys ?? Comparison.keyColumns.filter { line.has($0) && !(ignoreHost && $0 == "host") }
+                keys = columns
+                let key = columns.map(line.text)
+                var values: [Double] = []
+                for metric in Comparison.metrics { values.append(try line.number(metric.column)) }
+                add(key, values)
             }
-            for (index, metric) in metrics.enumerated() {
-                if let value = try table.number(rowIndex, metric.column) { samples[key]![index].append(value) }
-            }
+            self.keys = keys ?? []
         }
-        var groups = Groups()
-        groups.ordered = order.map { ($0, samples[$0]!) }
-        groups.samples = samples
-        return groups
+
+        init() {}
+
+        mutating func add(_ key: [String], _ values: [Double]) {
+            if samples[key] == nil {
+                samples[key] = ordered.count
+                ordered.append((key, Array(repeating: [], count: values.count)))
+            }
+            let slot = samples[key]!
+            for (index, value) in values.enumerated() { ordered[slot].samples[index].append(value) }
+        }
+
+        /// The groups keyed on `columns` only (a subset of `keys`), merged.
+        func projected(on columns: [String]) -> (ordered: [(key: [String], samples: [[Double]])], samples: [[String]: [[Double]]]) {
+            let positions = columns.compactMap(keys.firstIndex(of:))
+            if positions == Array(keys.indices) {
+                return (ordered, Dictionary(uniqueKeysWithValues: ordered.map { ($0.key, $0.samples) }))
+            }
+            var merged = Groups()
+            for (key, samples) in ordered {
+                let projected = positions.map { key[$0] }
+                for index in samples[0].indices { merged.add(projected, samples.map { $0[index] }) }
+            }
+            return (merged.ordered, Dictionary(uniqueKeysWithValues: merged.ordered.map { ($0.key, $0.samples) }))
+        }
     }
 }

@@ -7,6 +7,58 @@ public enum Statistics {
         return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 
+    /// A distribution-free confidence interval for the median from order
+    /// statistics: with the n values sorted, [x(k), x(n+1-k)] holds the
+    /// true median with probability 1 - 2 P(B <= k-1), B ~ Binomial(n, 1/2),
+    /// whatever the distribution. k is the largest that still reaches
+    /// `confidence`. Fewer than 6 values cannot reach 95 %: then the
+    /// interval is the full range, with its lower coverage said (3 values:
+    /// 75 %); one value has no interval. nil for no values.
+    public static func medianInterval(_ values: [Double], confidence: Double = 0.95) -> MedianInterval? {
+        guard let median = median(values) else { return nil }
+        let sorted = values.sorted()
+        let n = sorted.count
+        guard n >= 2 else { return MedianInterval(median: median, lower: median, upper: median, coverage: 0, method: .undefined) }
+        // Walk up the binomial CDF: k - 1 is the largest j with P(B <= j) <= (1 - confidence) / 2.
+        let tail = (1 - confidence) / 2
+        let logHalfToN = Double(n) * log(0.5)
+        var cdf = 0.0
+        var k = 0
+        while k < n / 2 {
+            let next = cdf + exp(lgamma(Double(n + 1)) - lgamma(Double(k + 1)) - lgamma(Double(n - k + 1)) + logHalfToN)
+            guard next <= tail else { break }
+            cdf = next
+            k += 1
+        }
+        guard k >= 1 else {
+            return MedianInterval(median: median, lower: sorted[0], upper: sorted[n - 1], coverage: 1 - 2 * exp(logHalfToN),
+                                  method: .fullRange)
+        }
+        return MedianInterval(median: median, lower: sorted[k - 1], upper: sorted[n - k], coverage: 1 - 2 * cdf,
+                              method: .orderStatistics)
+    }
+
+    /// (max - min) over the median, in percent; nil for fewer than two
+    /// values or a zero median.
+    public static func spreadPercent(_ values: [Double]) -> Double? {
+        guard values.count >= 2, let median = median(values), median != 0 else { return nil }
+        return (values.max()! - values.min()!) / abs(median) * 100
+    }
+
+    /// Repetitions that fall into two separate groups: with at least 4
+    /// values, the widest gap between neighbours (sorted) leaves at least 2
+    /// values on each side, and is wider than 25 % of the median and than
+    /// twice the range of either side.
+    public static func isBimodal(_ values: [Double]) -> Bool {
+        guard values.count >= 4, let median = median(values) else { return false }
+        let sorted = values.sorted()
+        let gaps = (1..<sorted.count).map { (at: $0, width: sorted[$0] - sorted[$0 - 1]) }
+        guard let widest = gaps.max(by: { $0.width < $1.width }), widest.at >= 2, sorted.count - widest.at >= 2 else { return false }
+        let lowRange = sorted[widest.at - 1] - sorted[0]
+        let highRange = sorted[sorted.count - 1] - sorted[widest.at]
+        return widest.width > 0.25 * abs(median) && widest.width > 2 * max(lowRange, highRange)
+    }
+
     /// Two-sided p-value of the Mann-Whitney U test (Wilcoxon rank-sum):
     /// could the two samples come from the same distribution? Exact (by
     /// counting rank sums) when there are no ties and both samples have at
@@ -80,6 +132,31 @@ public enum Statistics {
         let poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
         let erf = 1 - poly * exp(-x * x)
         return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2
+    }
+}
+
+/// A confidence interval for a median (`Statistics.medianInterval`).
+public struct MedianInterval: Sendable, Equatable {
+    public enum Method: Sendable, Equatable {
+        /// Order statistics reaching the asked confidence.
+        case orderStatistics
+        /// Too few values for it: the full range, with a lower coverage.
+        case fullRange
+        /// One value: no interval (lower = upper = the value).
+        case undefined
+    }
+
+    public let median: Double
+    public let lower: Double
+    public let upper: Double
+    /// The probability that the interval holds the true median.
+    public let coverage: Double
+    public let method: Method
+
+    /// Whether two intervals share a point; nil when either is undefined.
+    public func overlaps(_ other: MedianInterval) -> Bool? {
+        guard method != .undefined, other.method != .undefined else { return nil }
+        return lower <= other.upper && other.lower <= upper
     }
 }
 

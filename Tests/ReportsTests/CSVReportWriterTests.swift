@@ -25,6 +25,7 @@ struct CSVReportWriterTests {
         try CSVReportWriter(path: folder.path + "/r.csv", columns: ["a", "b"]).append(["1", "2"])
         let again = try CSVReportWriter(path: folder.path + "/r.csv", columns: ["a", "b"])
         #expect(again.rowCount == 1)
+        #expect(again.notes == ["appending to \(folder.path)/r.csv (1 row(s) there already)"], "appending is said")
         try again.append(["3", "4"])
         #expect(folder.contents("r.csv") == "a,b\n1,2\n3,4\n")
     }
@@ -48,9 +49,13 @@ struct CSVReportWriterTests {
         #expect(folder.contents("empty.csv") == "a,b\n")
         try writeFileAtomically(folder.path + "/crlf.csv", "a,b\r\n1,2\r\n")
         let crlf = try CSVReportWriter(path: folder.path + "/crlf.csv", columns: ["a", "b"])
+        #expect(crlf.notes == ["appending to \(folder.path)/crlf.csv (1 row(s) there already, keeping its CRLF line ends)"])
         try crlf.append(["3", "4"])
         #expect(crlf.rowCount == 2)
-        #expect(try CSV.parse(#require(folder.contents("crlf.csv"))) == [["a", "b"], ["1", "2"], ["3", "4"]])
+        #expect(folder.contents("crlf.csv") == "a,b\r\n1,2\r\n3,4\r\n", "the file's own line ending, not mixed")
+        try writeFileAtomically(folder.path + "/unended.csv", "a,b\r\n1,2")
+        try CSVReportWriter(path: folder.path + "/unended.csv", columns: ["a", "b"]).append(["3", "4"])
+        #expect(folder.contents("unended.csv") == "a,b\r\n1,2\r\n3,4\r\n", "a last row without a line break is ended first")
     }
 
     @Test("a file that is not CSV is refused, untouched")
@@ -65,12 +70,12 @@ struct CSVReportWriterTests {
     @Test("a failed write names the step and leaves no temporary file")
     func failedWrite() throws {
         let folder = TemporaryFolder()
-        #expect(mkdir(folder.path + "/taken", 0o755) == 0)
-        #expect(mkdir(folder.path + "/taken/x", 0o755) == 0)
-        let error = #expect(throws: ReportError.self) { try writeFileAtomically(folder.path + "/taken", "data\n") }
-        #expect(error?.description.contains("cannot write \(folder.path)/taken: rename") == true, "\(String(describing: error))")
-        #expect(!folder.exists("taken.tmp"))
-        rmdir(folder.path + "/taken/x")
+        #expect(mkdir(folder.path + "/full", 0o755) == 0)
+        let error = #expect(throws: ReportError.self) { try writeFileAtomically(folder.path + "/full/sub/f", "data\n") }
+        #expect(error?.description.hasPrefix("cannot write \(folder.path)/full/sub/f: ") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("No such file") == true)
+        #expect(!folder.exists("full/sub/f.tmp"))
+        rmdir(folder.path + "/full")
     }
 
     @Test("a missing folder is an error naming the path")

@@ -48,7 +48,7 @@ struct ComparisonTests {
                                       ("seqlock", 1, 200, 500)])
         let new = fixtureTable(rows: [("rwlock", 1, 50, 2000), ("rwlock", 1, 55, 2100), ("rwlock", 1, 45, 1900),
                                       ("rcu", 1, 300, 400)])
-        let comparison = try Comparison(old: old, new: new, thresholdPercent: 10, ignoreHost: false)
+        let comparison = try Comparison(old: .table(old), new: .table(new), thresholdPercent: 10, ignoreHost: false)
         #expect(comparison.entries.count == 1)
         let entry = comparison.entries[0]
         #expect(entry.key.contains("design=rwlock"))
@@ -66,17 +66,17 @@ struct ComparisonTests {
     func threshold() throws {
         let old = fixtureTable(rows: [("mutex", 2, 100, 1000)])
         let new = fixtureTable(rows: [("mutex", 2, 92, 1050)])
-        #expect(try Comparison(old: old, new: new, thresholdPercent: 10, ignoreHost: false).regressions.isEmpty)
-        #expect(try Comparison(old: old, new: new, thresholdPercent: 5, ignoreHost: false).regressions.count == 1)
+        #expect(try Comparison(old: .table(old), new: .table(new), thresholdPercent: 10, ignoreHost: false).regressions.isEmpty)
+        #expect(try Comparison(old: .table(old), new: .table(new), thresholdPercent: 5, ignoreHost: false).regressions.count == 1)
         let better = fixtureTable(rows: [("mutex", 2, 150, 500)])
-        #expect(try Comparison(old: old, new: better, thresholdPercent: 0, ignoreHost: false).regressions.isEmpty)
+        #expect(try Comparison(old: .table(old), new: .table(better), thresholdPercent: 0, ignoreHost: false).regressions.isEmpty)
     }
 
     @Test("significance with enough repetitions")
     func significance() throws {
         let old = fixtureTable(rows: (0..<6).map { ("rcu", 1, 100 + Double($0), 1000) })
         let new = fixtureTable(rows: (0..<6).map { ("rcu", 1, 80 + Double($0), 1000) })
-        let change = try Comparison(old: old, new: new, thresholdPercent: 5, ignoreHost: false).entries[0].changes[0]
+        let change = try Comparison(old: .table(old), new: .table(new), thresholdPercent: 5, ignoreHost: false).entries[0].changes[0]
         #expect(change.significant && change.regressed)
     }
 
@@ -84,8 +84,8 @@ struct ComparisonTests {
     func hosts() throws {
         let old = fixtureTable(host: "a", rows: [("rwlock", 1, 100, 1000)])
         let new = fixtureTable(host: "b", rows: [("rwlock", 1, 100, 1000)])
-        #expect(try Comparison(old: old, new: new, thresholdPercent: 0, ignoreHost: false).entries.isEmpty)
-        #expect(try Comparison(old: old, new: new, thresholdPercent: 0, ignoreHost: true).entries.count == 1)
+        #expect(try Comparison(old: .table(old), new: .table(new), thresholdPercent: 0, ignoreHost: false).entries.isEmpty)
+        #expect(try Comparison(old: .table(old), new: .table(new), thresholdPercent: 0, ignoreHost: true).entries.count == 1)
     }
 
     @Test("bad input: missing columns, non-numbers and malformed CSV name the file and line")
@@ -93,14 +93,14 @@ struct ComparisonTests {
         let incomplete = ReportTable(path: "x.csv", header: ["design"], rows: [["rwlock"]])
         let good = fixtureTable(rows: [("rwlock", 1, 100, 1000)])
         let missing = #expect(throws: ReportError.self) {
-            try Comparison(old: incomplete, new: good, thresholdPercent: 0, ignoreHost: false)
+            try Comparison(old: .table(incomplete), new: .table(good), thresholdPercent: 0, ignoreHost: false)
         }
         #expect(missing?.description.contains("x.csv: missing column(s)") == true)
         var rows = good.rows
         rows[0][5] = "fast"
         let garbled = ReportTable(path: "g.csv", header: good.header, rows: rows)
         let notNumber = #expect(throws: ReportError.self) {
-            try Comparison(old: good, new: garbled, thresholdPercent: 0, ignoreHost: false)
+            try Comparison(old: .table(good), new: .table(garbled), thresholdPercent: 0, ignoreHost: false)
         }
         #expect(notNumber?.description.contains("g.csv: line 2") == true)
         let folder = TemporaryFolder()
@@ -139,20 +139,21 @@ struct PlotScriptTests {
     @Test("the script has every picture, titles, axis labels with units and the machine")
     func script() throws {
         let folder = TemporaryFolder()
-        let script = try PlotScript(table: ReportTable.load(report(in: folder)), stem: folder.path + "/run")
+        let script = try PlotScript(source: .file(report(in: folder)), stem: folder.path + "/run")
         #expect(script.outputs.count == 6)
-        #expect(script.text.contains("set output \"\(folder.path)/run-throughput-ipi.svg\""))
-        #expect(script.text.contains("set output \"\(folder.path)/run-latency.png\""))
+        #expect(script.text.contains("set output '\(folder.path)/run-throughput-ipi.svg'"))
+        #expect(script.text.contains("set output '\(folder.path)/run-latency.png'"))
         #expect(script.text.contains("set ylabel \"delivered events per second (millions)\""))
         #expect(script.text.contains("latency (ns, log scale)"))
-        #expect(script.text.contains("box: Test CPU \\\"quoted\\\""), "the caption names the machine, quotes escaped")
-        #expect(script.text.contains("1 5.0000 7.0000") && script.text.contains("2 3.0000 6.0000"), "medians in M/s")
+        #expect(script.text.contains("'box: Test CPU \"quoted\", "), "the caption names the machine, in a single-quoted string")
+        #expect(script.text.contains("1 5.0000 5.0000 5.0000 7.0000 7.0000 7.0000"), "medians and intervals in M/s")
+        #expect(script.text.contains("2 3.0000 3.0000 3.0000 6.0000 6.0000 6.0000"))
     }
 
     @Test("gnuplot accepts the script and draws every picture", .enabled(if: gnuplot != nil, "gnuplot is not installed"))
     func drawn() throws {
         let folder = TemporaryFolder()
-        let script = try PlotScript(table: ReportTable.load(report(in: folder)), stem: folder.path + "/run")
+        let script = try PlotScript(source: .file(report(in: folder)), stem: folder.path + "/run")
         try writeFileAtomically(folder.path + "/run.gp", script.text)
         #expect(try Programs.run(Self.gnuplot!, [folder.path + "/run.gp"]) == 0)
         for output in script.outputs { #expect(access(output, F_OK) == 0, "\(output)") }
@@ -161,6 +162,6 @@ struct PlotScriptTests {
     @Test("a report without the needed columns is refused")
     func refused() {
         let table = ReportTable(path: "t.csv", header: ["design"], rows: [["x"]])
-        #expect(throws: ReportError.self) { try PlotScript(table: table, stem: "/tmp/t") }
+        #expect(throws: ReportError.self) { try PlotScript(source: .table(table), stem: "/tmp/t") }
     }
 }

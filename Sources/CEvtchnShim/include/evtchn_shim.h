@@ -50,7 +50,8 @@ int evtchn_rwlock_init(pthread_rwlock_t *lock, int prefer_writer);
 /// Installs a SIGINT/SIGTERM handler that only sets a flag (first signal);
 /// a second signal restores the default action, so it kills the process.
 int evtchn_install_interrupt_handler(void);
-/// Whether SIGINT or SIGTERM arrived since the handler was installed.
+/// The signal (SIGINT or SIGTERM) that arrived since the handler was
+/// installed, the first one; 0 if none did.
 int evtchn_interrupted(void);
 
 #endif
