@@ -20,6 +20,10 @@
 import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+/// C targets: DWARF 4 debug information, which valgrind 3.19 (Debian 12's,
+/// used by `make instructions`) reads; with two DWARF 5 units in one binary
+/// it gives up on the whole file.
+let dwarf4: [CSetting] = [.unsafeFlags(["-gdwarf-4"])]
 /// The hot loops: specialised per design, and never merged by LLVM into one
 /// body that calls each design's lock through a function pointer (its
 /// function merging does that to designs whose code differs only in the
@@ -40,8 +44,8 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
-        .target(name: "CEvtchnShim"),
-        .target(name: "CBuildInfo"),
+        .target(name: "CEvtchnShim", cSettings: dwarf4),
+        .target(name: "CBuildInfo", cSettings: dwarf4),
         .systemLibrary(name: "CNuma", pkgConfig: "numa", providers: [.apt(["libnuma-dev"])]),
         .target(name: "Platform", dependencies: ["CEvtchnShim", "CNuma"], swiftSettings: strict),
         .target(name: "GuestMemory", dependencies: ["Platform"], swiftSettings: strict),
