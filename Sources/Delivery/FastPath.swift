@@ -43,11 +43,12 @@ extension EventChannelDomain where Lock: ~Copyable {
             guard let ticket = acquired else {
                 return Lock.contentionPolicy == .drop ? .dropped : .wouldBlock
             }
-            guard let page = cache.pointee.check(length: layout.sharedInfoSize) else {
+            guard cache.pointee.check(length: layout.sharedInfoSize) else {
                 // Invariant 5: with an unusable mapping nothing is written.
                 _ = cache.pointee.lock.readUnlock(reader: context.slot, ticket)
                 return .wouldBlock
             }
+            let page = cache.pointee.mappedAddress
             cache.pointee.lock.readSectionProbe()
             setNow = !GuestAtomics.testAndSetBit(page + layout.pendingOffset, port)
             if setNow || progress.carried {
@@ -83,11 +84,12 @@ extension EventChannelDomain where Lock: ~Copyable {
                 kick = setShadowSelector(state, word: word) || kick
                 break
             }
-            guard let info = state.pointee.vcpuInfo.check(length: layout.vcpuInfoSize) else {
+            guard state.pointee.vcpuInfo.check(length: layout.vcpuInfoSize) else {
                 _ = state.pointee.vcpuInfo.lock.readUnlock(reader: context.slot, ticket)
                 kick = setShadowSelector(state, word: word) || kick
                 break
             }
+            let info = state.pointee.vcpuInfo.mappedAddress
             state.pointee.vcpuInfo.lock.readSectionProbe()
             // Invariant 4: the selector is written only after the pending bit.
             if !GuestAtomics.testAndSetBit(info + layout.selectorWordOffset, layout.selectorFirstBit &+ word) {

@@ -22,11 +22,12 @@ extension EventChannelDomain where Lock: ~Copyable {
         var cleared = false
         while true {
             let ticket = state.pointee.vcpuInfo.lock.readLock(reader: context.slot)
-            guard let info = state.pointee.vcpuInfo.check(length: layout.vcpuInfoSize) else {
+            guard state.pointee.vcpuInfo.check(length: layout.vcpuInfoSize) else {
                 _ = state.pointee.vcpuInfo.lock.readUnlock(reader: context.slot, ticket)
                 if state.pointee.vcpuInfo.refresh() == .inactive { return cleared }
                 continue
             }
+            let info = state.pointee.vcpuInfo.mappedAddress
             state.pointee.vcpuInfo.lock.readSectionProbe()
             GuestAtomics.orField(info + layout.selectorOffset, byteCount: layout.selectorBytes, snapshot)
             if !cleared {

@@ -60,8 +60,10 @@ public final class GuestMemory: @unchecked Sendable {
     /// overlaps a migration must retry (kvm's mmu_notifier_retry_cache).
     private let invalidateSequence = Atomic<UInt64>(0)
     private let invalidateInProgress = Atomic<Int>(0)
-    /// Memslot generation: a change makes every cache check fail.
-    @usableFromInline let memslotGenerationCounter = Atomic<UInt64>(1)
+    /// Memslot generation: a change makes every cache check fail. On a line
+    /// of its own at a stable address, which caches keep at hand
+    /// (`memslotGenerationCounter`), so their check loads it directly.
+    private let memslotGenerationSlot = PaddedBuffer(count: 1) { _ in Atomic<UInt64>(1) }
 
     public let quiescence: WriterQuiescence
 
@@ -217,16 +219,21 @@ public final class GuestMemory: @unchecked Sendable {
             || invalidateSequence.load(ordering: .sequentiallyConsistent) != sequence
     }
 
+    /// The memslot generation counter (kvm->memslots->generation), for a
+    /// cache to keep at hand; read it relaxed (see bumpMemslotGeneration).
+    public var memslotGenerationCounter: UnsafeMutablePointer<Atomic<UInt64>> { memslotGenerationSlot.pointer(at: 0) }
+
     /// The memslot generation a valid cache must carry.
-    @inlinable
-    public var memslotGeneration: UInt64 { memslotGenerationCounter.load(ordering: .relaxed) }
+    public var memslotGeneration: UInt64 { memslotGenerationCounter.pointee.load(ordering: .relaxed) }
 
     /// A memslot change: every cache fails its check until refreshed.
     public func bumpMemslotGeneration() {
-        // Release: pairs with the relaxed check under the cache lock only via
-        // the lock itself; a reader that misses the bump for one send writes
-        // to a page that has not moved, which is harmless (as in KVM).
-        memslotGenerationCounter.wrappingAdd(1, ordering: .releasing)
+        // Relaxed: the model's memslot change moves no page, so a reader that
+        // misses the bump for one send writes through a mapping that is still
+        // right, which is harmless (kvm_gpc_check reads the generation with
+        // no ordering either); the next check, or the refresh under the
+        // write side, sees it.
+        memslotGenerationCounter.pointee.wrappingAdd(1, ordering: .relaxed)
     }
 
     // MARK: Host operations

@@ -23,7 +23,6 @@ public struct BiasedReaderLock: ~Copyable, ReadMostlyLock, @unchecked Sendable {
     @usableFromInline let inhibitUntil = Atomic<UInt64>(0)
     @usableFromInline let visibleReaders: PaddedBuffer<Atomic<Bool>>
 
-    @usableFromInline static var fastTicket: ReadTicket { ReadTicket(1) }
     @usableFromInline static var inhibitMultiplier: UInt64 { 9 }
 
     public init(readerCapacity: Int) {
@@ -38,7 +37,9 @@ public struct BiasedReaderLock: ~Copyable, ReadMostlyLock, @unchecked Sendable {
             // bias is a store-load pair with writeLock's clearing of the bias
             // followed by its scan of the slots.
             _ = slot.pointee.exchange(true, ordering: .sequentiallyConsistent)
-            if readerBias.load(ordering: .sequentiallyConsistent) { return Self.fastTicket }
+            // The fast ticket is the slot's address (never 0, the queued
+            // rwlock's ticket): the unlock is one store.
+            if readerBias.load(ordering: .sequentiallyConsistent) { return ReadTicket(UInt64(UInt(bitPattern: slot))) }
             slot.pointee.store(false, ordering: .releasing)
         }
         return readLockSlow(reader: reader)
@@ -56,10 +57,10 @@ public struct BiasedReaderLock: ~Copyable, ReadMostlyLock, @unchecked Sendable {
 
     @inlinable @inline(__always)
     public func readUnlock(reader: Int, _ ticket: ReadTicket) -> Bool {
-        if ticket.value == Self.fastTicket.value {
+        if let slot = UnsafeMutablePointer<Atomic<Bool>>(bitPattern: UInt(ticket.value)) {
             // Release: the section's writes happen-before the writer's
             // acquiring scan that sees the slot clear.
-            visibleReaders.pointer(at: reader).pointee.store(false, ordering: .releasing)
+            slot.pointee.store(false, ordering: .releasing)
             return true
         }
         return underlying.readUnlock(reader: reader, ticket)

@@ -29,18 +29,22 @@ public struct EpochRCU: ~Copyable, ReadMostlyLock, @unchecked Sendable {
         // Acquire: pairs with synchronize's release-bearing epoch increment,
         // so a reader that sees the new epoch sees the invalidation before it.
         let current = epoch.load(ordering: .acquiring)
+        let slot = readers.pointer(at: reader)
         // Sequentially consistent exchange: announces the reader before any
         // load of cache state (a store-load pair with synchronize's epoch
         // increment followed by its reading of the slots).
-        _ = readers.pointer(at: reader).pointee.exchange(current | 1, ordering: .sequentiallyConsistent)
-        return .plain
+        _ = slot.pointee.exchange(current | 1, ordering: .sequentiallyConsistent)
+        // The ticket carries the slot's address: the unlock is one store.
+        return ReadTicket(UInt64(UInt(bitPattern: slot)))
     }
 
     @inlinable @inline(__always)
     public func readUnlock(reader: Int, _ ticket: ReadTicket) -> Bool {
+        // The slot readLock announced this section in.
+        let slot = UnsafeMutablePointer<Atomic<UInt64>>(bitPattern: UInt(ticket.value)).unsafelyUnwrapped
         // Release: the section's writes happen-before synchronize's
         // acquiring load that sees the slot empty.
-        readers.pointer(at: reader).pointee.store(0, ordering: .releasing)
+        slot.pointee.store(0, ordering: .releasing)
         return true
     }
 

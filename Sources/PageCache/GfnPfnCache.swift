@@ -16,6 +16,8 @@ public struct GfnPfnCache<Lock: ReadMostlyLock & ~Copyable>: ~Copyable, @uncheck
     /// gpc->refresh_lock: serialises refresh, activate and deactivate.
     let refreshLock = PThreadMutex()
     @usableFromInline unowned(unsafe) let memory: GuestMemory
+    /// The memory's memslot generation counter, kept at hand for `check`.
+    @usableFromInline let memslotGeneration: UnsafeMutablePointer<Atomic<UInt64>>
 
     @usableFromInline static var activeFlag: UInt8 { 1 }
     @usableFromInline static var validFlag: UInt8 { 2 }
@@ -37,29 +39,40 @@ public struct GfnPfnCache<Lock: ReadMostlyLock & ~Copyable>: ~Copyable, @uncheck
 
     public init(memory: GuestMemory, readerCapacity: Int) {
         self.memory = memory
+        self.memslotGeneration = memory.memslotGenerationCounter
         self.lock = Lock(readerCapacity: readerCapacity)
     }
 
     // MARK: Fast-path verbs (caller is inside a read section)
 
-    /// kvm_gpc_check: the mapped address if the cache is active, valid,
-    /// of the current memslot generation, and `length` bytes fit in the page;
-    /// nil otherwise (the caller returns would-block or uses a fallback).
+    /// kvm_gpc_check: true if the cache is active, valid, of the current
+    /// memslot generation, and `length` bytes fit in the page; then
+    /// `mappedAddress` may be written through until the read side is
+    /// dropped. False: the caller returns would-block or uses a fallback.
     @inlinable @inline(__always)
-    public func check(length: Int) -> UnsafeMutableRawPointer? {
+    public func check(length: Int) -> Bool {
         // Sequentially consistent (a plain load on x86): pairs with the
         // release store of the flags in refresh, so a reader that sees
         // `valid` also sees the khva published with it; and with the seq_cst
-        // store of invalidate/deactivate, for designs whose readers announce
-        // themselves with a seq_cst RMW instead of excluding the writer (rcu,
-        // percpu): a reader the grace period did not see must see `invalid`.
-        guard flags.load(ordering: .sequentiallyConsistent) == Self.activeFlag | Self.validFlag,
-              generation.load(ordering: .relaxed) == memory.memslotGeneration,
-              pageOffset.load(ordering: .relaxed) &+ length <= GuestMemory.pageSize
-        else { return nil }
-        // Nil too if a writer that readers do not exclude (rcu, seqlock,
-        // nolock) cleared khva since the flags were read: nothing is written.
-        return UnsafeMutableRawPointer(bitPattern: khva.load(ordering: .relaxed))
+        // stores of activate/deactivate/invalidate, for designs whose readers
+        // announce themselves with a seq_cst RMW instead of excluding the
+        // writer (rcu, percpu): a reader the grace period did not see must
+        // see `invalid`.
+        flags.load(ordering: .sequentiallyConsistent) == Self.activeFlag | Self.validFlag
+            && generation.load(ordering: .relaxed) == memslotGeneration.pointee.load(ordering: .relaxed)
+            && pageOffset.load(ordering: .relaxed) &+ length <= GuestMemory.pageSize
+    }
+
+    /// gpc->khva: the host address of the cached guest address, after
+    /// `check` said true, in the same read section.
+    @inlinable @inline(__always)
+    public var mappedAddress: UnsafeMutableRawPointer {
+        // Never 0 once `valid` was seen: refresh stores khva before the
+        // release that sets `valid`, and nothing zeroes it afterwards (unlike
+        // the kernel's deactivate, so that a reader that writers do not
+        // exclude can never load a null address between its check and its
+        // write; the grace period or the replay covers the old address).
+        UnsafeMutableRawPointer(bitPattern: khva.load(ordering: .relaxed)).unsafelyUnwrapped
     }
 
     // MARK: Host verbs
@@ -87,10 +100,9 @@ public struct GfnPfnCache<Lock: ReadMostlyLock & ~Copyable>: ~Copyable, @uncheck
         lock.writeLock()
         guestFrame.store(frame, ordering: .relaxed)
         pageOffset.store(offset, ordering: .relaxed)
-        khva.store(0, ordering: .relaxed)
-        // Release: pairs with the acquire in check (active without valid
-        // only makes check fail; the release keeps the order uniform).
-        flags.store(Self.activeFlag, ordering: .releasing)
+        // Sequentially consistent: see check (clearing `valid` here retires
+        // the old mapping, as deactivate does).
+        flags.store(Self.activeFlag, ordering: .sequentiallyConsistent)
         retiring.wrappingAdd(1, ordering: .relaxed)
         lock.writeUnlock()
         // The old mapping's page did not move, but nothing may write through
@@ -109,7 +121,6 @@ public struct GfnPfnCache<Lock: ReadMostlyLock & ~Copyable>: ~Copyable, @uncheck
         lock.writeLock()
         // Sequentially consistent: see check.
         flags.store(0, ordering: .sequentiallyConsistent)
-        khva.store(0, ordering: .relaxed)
         retiring.wrappingAdd(1, ordering: .relaxed)
         lock.writeUnlock()
         lock.synchronize()

@@ -8,19 +8,21 @@ public let cacheLinePairBytes = 128
 /// same cache line by accident.
 public final class PaddedBuffer<Element: ~Copyable>: @unchecked Sendable {
     public let count: Int
-    @usableFromInline let stride: Int
+    /// Bytes from one element to the next: a multiple of 128, fixed by the
+    /// element type (a constant once specialised, so indexing is a shift).
+    @inlinable public static var stride: Int {
+        max(cacheLinePairBytes, (MemoryLayout<Element>.stride + cacheLinePairBytes - 1) / cacheLinePairBytes * cacheLinePairBytes)
+    }
     @usableFromInline let base: UnsafeMutableRawPointer
 
     /// Creates `count` elements with `make(index)`.
     public init(count: Int, _ make: (Int) -> Element) {
         precondition(count >= 0, "negative element count")
-        let size = MemoryLayout<Element>.stride
         self.count = count
-        self.stride = max(cacheLinePairBytes, (size + cacheLinePairBytes - 1) / cacheLinePairBytes * cacheLinePairBytes)
-        self.base = UnsafeMutableRawPointer.allocate(byteCount: max(1, stride * count), alignment: cacheLinePairBytes)
+        self.base = UnsafeMutableRawPointer.allocate(byteCount: max(1, Self.stride * count), alignment: cacheLinePairBytes)
         for index in 0..<count {
             // Each slot is fresh, aligned for Element, and written exactly once.
-            (base + index * stride).bindMemory(to: Element.self, capacity: 1).initialize(to: make(index))
+            (base + index * Self.stride).bindMemory(to: Element.self, capacity: 1).initialize(to: make(index))
         }
     }
 
@@ -30,7 +32,7 @@ public final class PaddedBuffer<Element: ~Copyable>: @unchecked Sendable {
     public func pointer(at index: Int) -> UnsafeMutablePointer<Element> {
         assert(index >= 0 && index < count, "index out of range")
         // Slots were bound to Element in init and are never rebound.
-        return (base + index &* stride).assumingMemoryBound(to: Element.self)
+        return (base + index &* Self.stride).assumingMemoryBound(to: Element.self)
     }
 
     deinit {
