@@ -18,9 +18,10 @@
  *             the final drain only)
  *
  * Processes: two senders, one vCPU, one host. Every statement is one
- * atomic access of the Swift code (or a group of accesses that only this
- * process can observe, kept together in an atomic block; README.md lists
- * them). SPIN explores sequentially consistent interleavings only.
+ * atomic access of the Swift code, or a group of them kept in one atomic
+ * block where no other process can tell the difference (README.md,
+ * "Abstractions", argues each). SPIN explores sequentially consistent
+ * interleavings only.
  */
 
 #ifndef FAMILY
