@@ -6,9 +6,11 @@
 #                       checked against Benchmarks/instructions-baseline.txt
 #   make numa-check     run the plan and a quick suite in 2- and 4-node VMs and check
 #                       every thread and page landed where the plan said
+#   make verify        model-check the delivery and relocation protocols with SPIN
+#                       (verify/README.md)
 #   make fuzz           fuzz the report reader and the cpulist syntax (libFuzzer),
 #                       FUZZ_SECONDS per target
-# Each installs what it needs (libnuma-dev, gnuplot-nox, valgrind) when missing.
+# Each installs what it needs (libnuma-dev, gnuplot-nox, valgrind, spin) when missing.
 
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -17,7 +19,7 @@ BENCH_ARGS ?=
 
 FUZZ_SECONDS ?= 20
 
-.PHONY: bench test deps build-info build release codegen-check microbench numa-check instructions fuzz
+.PHONY: bench test deps build-info build release codegen-check microbench numa-check instructions fuzz verify verify-deps
 
 deps:
 	@missing=""; \
@@ -71,3 +73,13 @@ numa-check: deps build-info
 
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/fuzz.sh
+
+verify-deps:
+	@if ! command -v spin >/dev/null 2>&1 || ! command -v gcc >/dev/null 2>&1; then \
+		echo "installing spin and gcc"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq spin gcc; \
+	fi
+
+verify: verify-deps
+	./verify/run-verify.sh

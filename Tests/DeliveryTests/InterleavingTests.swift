@@ -148,41 +148,7 @@ struct InterleavingTests {
     @Test("a sender between its two sections during the move", .timeLimit(.minutes(1)),
           arguments: [RelocationStrategy.forcedSlow, .bothLocks, .deactivate, .xenMarkAll, .quiesce])
     func senderBetweenSections(strategy: RelocationStrategy) throws {
-        defer { readLockHook = nil }
-        let domain = try makeDomain(InterleavedLock<QueuedRWLock<WaitingReaders>>.self, abi: .longMode)
-        let stage = Atomic<Int>(0)  // 1: sender between sections; 2: move at its first step; 3: send done
-        func wait(for value: Int) {
-            while stage.load(ordering: .acquiring) < value { yieldThread() }
-        }
-        nonisolated(unsafe) var calls = 0
-        readLockHook = {
-            calls += 1
-            guard calls == 2 else { return }  // the sender's second section: vcpu_info
-            stage.store(1, ordering: .releasing)
-            wait(for: 2)
-        }
-        let sender = HostThreadBox {
-            var context = domain.makeContext()!
-            _ = domain.deliver(port: 66, vcpu: 0, context: &context)
-            stage.store(3, ordering: .releasing)
-        }
-        wait(for: 1)
-        readLockHook = nil
-        let hooks = RelocationHooks(
-            // Quiesce waits for senders to reach a safe point; this one is
-            // mid-delivery, so it is let go and awaited first.
-            stopSenders: { stage.store(2, ordering: .releasing); wait(for: 3) },
-            afterFirstStep: {
-                if strategy != .quiesce {
-                    stage.store(2, ordering: .releasing)
-                    wait(for: 3)
-                }
-            })
-        let outcome = domain.relocateVCPUInfo(vcpu: 0, toFrame: 1, offset: 0, strategy: strategy, hooks: hooks)
-        sender.join()
-        var context = domain.makeContext()!
-        _ = domain.injectPendingEvents(vcpu: 0, context: &context)
-        let handled = domain.runUpcallHandler(vcpu: 0).handled
+        let (outcome, handled) = try moveWithSenderBetweenSections(QueuedRWLock<WaitingReaders>.self, strategy: strategy)
         switch strategy {
         case .forcedSlow, .bothLocks:
             // The sender's vcpu_info section found the new location active
@@ -271,4 +237,52 @@ struct RetiringWriterTests {
         }
         try design.run(Body(strategy: strategy))
     }
+}
+
+/// Moves vCPU 0's vcpu_info from its default slot to guest frame 1 with
+/// `strategy` while a sender of port 66 is stopped between its two sections
+/// (shared_info done, vcpu_info not yet entered); the sender goes on at the
+/// strategy's first step (quiesce: when senders are stopped) and the move
+/// waits for its send to end. Returns the move's outcome and the events the
+/// guest handled after a shadow merge. Needs the serialized suite above
+/// (`readLockHook`); `Base` must wait for its read side (the hook sits in
+/// `readLock`, not in `tryReadLock`).
+func moveWithSenderBetweenSections<Base: ReadMostlyLock & ~Copyable>(
+    _ base: Base.Type, strategy: RelocationStrategy
+) throws -> (outcome: RelocationOutcome, handled: Int) {
+    defer { readLockHook = nil }
+    let domain = try makeDomain(InterleavedLock<Base>.self, abi: .longMode)
+    let stage = Atomic<Int>(0)  // 1: sender between sections; 2: move at its first step; 3: send done
+    func wait(for value: Int) {
+        while stage.load(ordering: .acquiring) < value { yieldThread() }
+    }
+    nonisolated(unsafe) var calls = 0
+    readLockHook = {
+        calls += 1
+        guard calls == 2 else { return }  // the sender's second section: vcpu_info
+        stage.store(1, ordering: .releasing)
+        wait(for: 2)
+    }
+    let sender = HostThreadBox {
+        var context = domain.makeContext()!
+        _ = domain.deliver(port: 66, vcpu: 0, context: &context)
+        stage.store(3, ordering: .releasing)
+    }
+    wait(for: 1)
+    readLockHook = nil
+    let hooks = RelocationHooks(
+        // Quiesce waits for senders to reach a safe point; this one is
+        // mid-delivery, so it is let go and awaited first.
+        stopSenders: { stage.store(2, ordering: .releasing); wait(for: 3) },
+        afterFirstStep: {
+            if strategy != .quiesce {
+                stage.store(2, ordering: .releasing)
+                wait(for: 3)
+            }
+        })
+    let outcome = domain.relocateVCPUInfo(vcpu: 0, toFrame: 1, offset: 0, strategy: strategy, hooks: hooks)
+    sender.join()
+    var context = domain.makeContext()!
+    _ = domain.injectPendingEvents(vcpu: 0, context: &context)
+    return (outcome, domain.runUpcallHandler(vcpu: 0).handled)
 }
