@@ -10,7 +10,9 @@
  *   STRATEGY  1 quiesce  2 both-locks  3 forced-slow  4 deactivate  5 xen-mark-all
  *   RULE      0 old invalidate rule (grace period only if the cache was
  *               valid and mapped the frame: GfnPfnCache.invalidate today)
- *             1 new rule (invalidate always waits a grace period)
+ *             1 new rule, as GfnPfnCache.invalidate has it: a grace period
+ *               also while an activate/deactivate of the cache is still in
+ *               its own (counted from its flag store under the write side)
  *   NEVENTS   events each sender sends (default 1)
  *   NMIGR     migrations of the shared_info page by the host (default 1)
  *   ANYPORT   each event goes to port 0 or 1 (default: sender i, port i)
@@ -97,6 +99,7 @@ bit cValid[2];
 bit forced[2];
 byte gfn[2];
 byte khva[2];
+byte retiring[2];       /* GfnPfnCache.retiring: activate/deactivate grace periods in flight */
 
 /* Host-private shadow selector of vCPU 0, and xen_lock (slowPathLock). */
 byte shadow;
@@ -238,17 +241,19 @@ inline refresh(l, result) {
 
 inline activate(l, g, result) {
     write_lock(l);
-    atomic { gfn[l] = g; khva[l] = NOFRAME; cActive[l] = 1; cValid[l] = 0; forced[l] = 0 }
+    atomic { gfn[l] = g; khva[l] = NOFRAME; cActive[l] = 1; cValid[l] = 0; forced[l] = 0; retiring[l]++ }
     write_unlock(l);
     synchronize(l, VCPUWAITER);
+    retiring[l]--;
     refresh(l, result)
 }
 
 inline deactivate(l) {
     write_lock(l);
-    atomic { cActive[l] = 0; cValid[l] = 0; forced[l] = 0; khva[l] = NOFRAME }
+    atomic { cActive[l] = 0; cValid[l] = 0; forced[l] = 0; khva[l] = NOFRAME; retiring[l]++ }
     write_unlock(l);
-    synchronize(l, VCPUWAITER)
+    synchronize(l, VCPUWAITER);
+    retiring[l]--
 }
 
 inline force_would_block(l, on) {
@@ -264,13 +269,14 @@ inline invalidate(l, g) {
     atomic {
         mapsFrame = cValid[l] && gfn[l] == g;
         if :: mapsFrame -> cValid[l] = 0 :: else fi
+#if RULE != 0
+        /* GfnPfnCache.invalidate: also wait while a retiring writer's
+         * grace period runs (read under the write side, as the code does). */
+        mapsFrame = mapsFrame || retiring[l] != 0
+#endif
     }
     write_unlock(l);
-#if RULE == 0
     if :: mapsFrame -> synchronize(l, HOSTWAITER) :: else fi
-#else
-    synchronize(l, HOSTWAITER)
-#endif
 }
 
 /* ---- The vcpu_info half of a delivery (raiseSelector) ---- */
