@@ -60,15 +60,20 @@ public func sleepMicroseconds(_ microseconds: Int) {
 
 /// Waits until the monotonic clock reaches `deadline` (ns): sleeps while it
 /// is far, then spins the last stretch, so open-loop senders and periodic
-/// host actions start on time.
-public func sleepUntil(nanoseconds deadline: UInt64) {
+/// host actions start on time. Sleeps at most 2 ms at a time and returns
+/// early, false, as soon as `stop()` is true: a long period never outlives
+/// the run's end or a signal. True when the deadline was reached.
+@discardableResult
+public func sleepUntil(nanoseconds deadline: UInt64, unless stop: () -> Bool = { false }) -> Bool {
     let spinWindow: UInt64 = 60_000
+    let longestSleep: UInt64 = 2_000_000
     while true {
+        if stop() { return false }
         let now = monotonicNanoseconds()
-        if now >= deadline { return }
+        if now >= deadline { return true }
         let remaining = deadline - now
         if remaining > spinWindow {
-            sleepMicroseconds(Int((remaining - spinWindow) / 1000))
+            sleepMicroseconds(Int(min(remaining - spinWindow, longestSleep) / 1000))
         } else {
             cpuRelax()
         }

@@ -140,7 +140,8 @@ extension EventDeliveryRun where Lock: ~Copyable {
                 case .migrate(let every):
                     if every > 0 {
                         next &+= UInt64(every) * 1000
-                        sleepUntil(nanoseconds: next)
+                        // Ends early at the run's end (the period may be long).
+                        guard sleepUntil(nanoseconds: next, unless: { control.currentPhase == .stop }) else { continue }
                     } else {
                         yieldThread()
                     }
@@ -246,7 +247,7 @@ struct SenderWork: Sendable {
                     let scheduled = start &+ UInt64(Double(scheduledIndex) * 1e9 / rate)
                     let target = targets[Int(scheduledIndex % UInt64(targets.count))]
                     scheduledIndex &+= 1
-                    sleepUntil(nanoseconds: scheduled)
+                    guard sleepUntil(nanoseconds: scheduled, unless: { control.currentPhase == .stop }) else { continue }
                     timedSend(target, from: scheduled, measuring: measuring, stalled: gate.isRelocating)
                 }
             }

@@ -17,6 +17,21 @@ struct FairnessTests {
 
 @Suite("A short real run", .serialized)
 struct ShortRunTests {
+    /// Every sleep of every thread ends with the run: a host period of an
+    /// hour, and open-loop senders at one send a second, must not keep a
+    /// 50 ms run alive (they did: the host slept its whole period).
+    @Test("long periods end with the run", .timeLimit(.minutes(1)))
+    func longPeriodsEndWithTheRun() throws {
+        var c = RunConfiguration(design: .rwlock)
+        c.host = .migrate(everyMicroseconds: RunConfiguration.Limits.microseconds.upperBound)
+        c.load = .open(ratePerSender: RunConfiguration.Limits.rate.lowerBound)
+        c.warmupSeconds = 0
+        c.durationSeconds = 0.05
+        let result = try runConfiguration(c)
+        #expect(result.migrations == 0, "the host's first migration was an hour away")
+        #expect(result.hostRounds == 0)
+    }
+
     @Test("the counters of a row add up", arguments: [Scenario.ipi, .pirq, .timer, .mixed, .relocate])
     func countersAddUp(scenario: Scenario) throws {
         var c = RunConfiguration(design: .rwlock)

@@ -26,7 +26,8 @@ public struct MicroFixture<Lock: ReadMostlyLock & ~Copyable>: @unchecked Sendabl
     public let domain: EventChannelDomain<Lock>
     @usableFromInline var context: DeliveryContext
     @usableFromInline var guest: GuestVCPU
-    @usableFromInline let readSide: UnsafeMutablePointer<Lock>
+    /// A lock of the design on its own line, for `read_side`.
+    @usableFromInline let readSide: PaddedBuffer<Lock>
 
     public init(operation: MicroOperation) throws(SystemError) {
         let memory = try GuestMemory(guestFrames: 1, quarantineFrames: 4, writerCapacity: 4, guestCPUs: 1)
@@ -35,8 +36,7 @@ public struct MicroFixture<Lock: ReadMostlyLock & ~Copyable>: @unchecked Sendabl
         domain.activateDefaultVCPUInfo(vcpu: 0)
         context = domain.makeContext()!
         guest = domain.guestVCPU(0)
-        readSide = .allocate(capacity: 1)
-        readSide.initialize(to: Lock(readerCapacity: 1))
+        readSide = PaddedBuffer(count: 1) { _ in Lock(readerCapacity: 1) }
         if operation == .coalesce { _ = domain.deliver(port: Self.port, vcpu: 0, context: &context) }
     }
 
@@ -48,9 +48,10 @@ public struct MicroFixture<Lock: ReadMostlyLock & ~Copyable>: @unchecked Sendabl
     public mutating func run(_ operation: MicroOperation, iterations: Int) -> Int {
         var sum = 0
         if operation == .readSide {
+            let lock = readSide.pointer(at: 0)
             for _ in 0..<iterations {
-                let ticket = readSide.pointee.readLock(reader: 0)
-                sum &+= readSide.pointee.readUnlock(reader: 0, ticket) ? 1 : 0
+                let ticket = lock.pointee.readLock(reader: 0)
+                sum &+= lock.pointee.readUnlock(reader: 0, ticket) ? 1 : 0
             }
             return sum
         }
