@@ -1,8 +1,8 @@
 import Benchmark
 import Delivery
-import GuestMemory
 import LockDesigns
 import PageCache
+import Runner
 
 /// Single-thread costs per design, with no contention: what the read side
 /// and the fast path cost when nothing else runs. Three benchmarks each:
@@ -33,42 +33,16 @@ let benchmarks: @Sendable () -> Void = {
 }
 
 /// Registers the three benchmarks of one design, specialised for its type.
+/// The loops are `Runner.MicroFixture`'s, the same that `make instructions`
+/// counts under callgrind.
 struct Registrar: LockDesignVisitor {
     func visit<Lock: ReadMostlyLock & ~Copyable>(_ lock: Lock.Type, design: LockDesign) {
-        Benchmark("deliver_consume-\(design)") { benchmark in
-            let domain = makeDomain(Lock.self)
-            var context = domain.makeContext()!
-            benchmark.startMeasurement()
-            for _ in benchmark.scaledIterations {
-                blackHole(domain.deliver(port: 66, vcpu: 0, context: &context))
-                blackHole(domain.runUpcallHandler(vcpu: 0).handled)
-            }
-        }
-        Benchmark("coalesce-\(design)") { benchmark in
-            let domain = makeDomain(Lock.self)
-            var context = domain.makeContext()!
-            _ = domain.deliver(port: 66, vcpu: 0, context: &context)
-            benchmark.startMeasurement()
-            for _ in benchmark.scaledIterations {
-                blackHole(domain.deliver(port: 66, vcpu: 0, context: &context))
-            }
-        }
-        Benchmark("read_side-\(design)") { benchmark in
-            let lock = Lock(readerCapacity: 1)
-            benchmark.startMeasurement()
-            for _ in benchmark.scaledIterations {
-                let ticket = lock.readLock(reader: 0)
-                blackHole(lock.readUnlock(reader: 0, ticket))
+        for operation in MicroOperation.allCases {
+            Benchmark("\(operation)-\(design)") { benchmark in
+                var fixture = try MicroFixture<Lock>(operation: operation)
+                benchmark.startMeasurement()
+                blackHole(fixture.run(operation, iterations: benchmark.scaledIterations.count))
             }
         }
     }
-}
-
-/// One vCPU with vcpu_info in its default slot; shared_info at frame 0.
-func makeDomain<Lock: ReadMostlyLock & ~Copyable>(_ lock: Lock.Type) -> EventChannelDomain<Lock> {
-    let memory = try! GuestMemory(guestFrames: 1, quarantineFrames: 4, writerCapacity: 4, guestCPUs: 1)
-    let domain = EventChannelDomain<Lock>(memory: memory, abi: .longMode, vcpuCount: 1)
-    domain.activateSharedInfo()
-    domain.activateDefaultVCPUInfo(vcpu: 0)
-    return domain
 }
