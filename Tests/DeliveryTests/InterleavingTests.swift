@@ -4,6 +4,7 @@ import LockDesigns
 import PageCache
 import Platform
 import Synchronization
+import TestSupport
 import Testing
 
 /// What the probe inside read sections should do; tests in the serialized
@@ -130,7 +131,7 @@ struct InterleavingTests {
                 domain.memory.migrate(guestFrame: 0)
                 migrated.store(true, ordering: .releasing)
             }
-            for _ in 0..<10_000 { yieldIfPossible() }
+            for _ in 0..<10_000 { yieldThread() }
             migratedInsideSection = migrated.load(ordering: .acquiring)
         }
         #expect(domain.deliver(port: 66, vcpu: 0, context: &context) == .delivered)

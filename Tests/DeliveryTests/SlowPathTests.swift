@@ -2,20 +2,16 @@ import Delivery
 import GuestMemory
 import LockDesigns
 import PageCache
+import TestSupport
 import Testing
 
 /// Reference sections 5 and 6: would-block, refresh, shadow selector, merge.
 @Suite("Slow path and shadow selector")
 struct SlowPathTests {
-    static let cases = designABICases
-
-    @Test("invalidate -> would-block (nothing written) -> slow path refreshes and delivers", arguments: cases)
+    @Test("invalidate -> would-block (nothing written) -> slow path refreshes and delivers", arguments: designABICases)
     func invalidateThenRefresh(design: LockDesign, abi: GuestABI) throws {
-        struct Body: DesignTest {
-            let abi: GuestABI
-            func run<Lock: ReadMostlyLock & ~Copyable>(_ lock: Lock.Type, design: LockDesign) throws {
-                let domain = try makeDomain(Lock.self, abi: abi)
-                var context = domain.makeContext()!
+        struct Body: DomainTest {
+            func run<Lock: ReadMostlyLock & ~Copyable>(_ domain: EventChannelDomain<Lock>, context: inout DeliveryContext) throws {
                 #expect(domain.memory.migrate(guestFrame: 0) != .deferred)
                 #expect(!domain.sharedInfoIsValid)
                 #expect(domain.deliverFast(port: 66, vcpu: 0, context: &context) == .wouldBlock)
@@ -30,15 +26,13 @@ struct SlowPathTests {
                 #expect(domain.runUpcallHandler(vcpu: 0).handled == 1)
             }
         }
-        try design.run(Body(abi: abi))
+        try design.run(Body(), abi: abi)
     }
 
     @Test("memslot change forces the slow path (selftest)", arguments: LockDesign.allCases)
     func memslotChange(design: LockDesign) throws {
-        struct Body: DesignTest {
-            func run<Lock: ReadMostlyLock & ~Copyable>(_ lock: Lock.Type, design: LockDesign) throws {
-                let domain = try makeDomain(Lock.self, abi: .longMode, separateVCPUInfo: true)
-                var context = domain.makeContext()!
+        struct Body: DomainTest {
+            func run<Lock: ReadMostlyLock & ~Copyable>(_ domain: EventChannelDomain<Lock>, context: inout DeliveryContext) throws {
                 domain.bindPort(5, toVCPU: 1)
                 domain.memory.bumpMemslotGeneration()
                 #expect(domain.deliverFast(port: 5, vcpu: 1, context: &context) == .wouldBlock)
@@ -51,19 +45,16 @@ struct SlowPathTests {
                 #expect(domain.runUpcallHandler(vcpu: 1).handled == 1)
             }
         }
-        try design.run(Body())
+        try design.run(Body(), abi: .longMode, separateVCPUInfo: true)
     }
 
-    @Test("inactive vcpu_info -> shadow -> merged on entry with upcall_pending = 1", arguments: cases)
+    @Test("inactive vcpu_info -> shadow -> merged on entry with upcall_pending = 1", arguments: designABICases)
     func shadowMerge(design: LockDesign, abi: GuestABI) throws {
-        struct Body: DesignTest {
-            let abi: GuestABI
-            func run<Lock: ReadMostlyLock & ~Copyable>(_ lock: Lock.Type, design: LockDesign) throws {
-                let domain = try makeDomain(Lock.self, abi: abi, separateVCPUInfo: true)
-                var context = domain.makeContext()!
+        struct Body: DomainTest {
+            func run<Lock: ReadMostlyLock & ~Copyable>(_ domain: EventChannelDomain<Lock>, context: inout DeliveryContext) throws {
                 domain.deactivateVCPUInfo(vcpu: 0)
                 let kicks = domain.kickCount(vcpu: 0)
-                let ports = [1, abi.bitsPerWord + 5, 3 * abi.bitsPerWord + 7]
+                let ports = [1, domain.abi.bitsPerWord + 5, 3 * domain.abi.bitsPerWord + 7]
                 for port in ports {
                     #expect(domain.deliver(port: port, vcpu: 0, context: &context) == .delivered)
                 }
@@ -84,15 +75,13 @@ struct SlowPathTests {
                 #expect(!domain.injectPendingEvents(vcpu: 0, context: &context), "empty shadow: nothing to merge")
             }
         }
-        try design.run(Body(abi: abi))
+        try design.run(Body(), abi: abi, separateVCPUInfo: true)
     }
 
     @Test("inactive shared_info: fast path would-block, slow path inactive, nothing written", arguments: LockDesign.allCases)
     func inactiveSharedInfo(design: LockDesign) throws {
-        struct Body: DesignTest {
-            func run<Lock: ReadMostlyLock & ~Copyable>(_ lock: Lock.Type, design: LockDesign) throws {
-                let domain = try makeDomain(Lock.self, abi: .longMode)
-                var context = domain.makeContext()!
+        struct Body: DomainTest {
+            func run<Lock: ReadMostlyLock & ~Copyable>(_ domain: EventChannelDomain<Lock>, context: inout DeliveryContext) throws {
                 domain.deactivateSharedInfo()
                 #expect(domain.deliverFast(port: 9, vcpu: 0, context: &context) == .wouldBlock)
                 #expect(domain.deliver(port: 9, vcpu: 0, context: &context) == .inactive)
@@ -101,7 +90,7 @@ struct SlowPathTests {
                 #expect(domain.deliver(port: 9, vcpu: 0, context: &context) == .delivered)
             }
         }
-        try design.run(Body())
+        try design.run(Body(), abi: .longMode)
     }
 
     @Test("vcpu_info on its own page: migrating it sends selectors to the shadow until entry refreshes")

@@ -1,6 +1,7 @@
 import GuestMemory
 import Platform
 import Synchronization
+import TestSupport
 import Testing
 
 /// GuestAtomics on a page-aligned buffer: results, and exactly which bytes

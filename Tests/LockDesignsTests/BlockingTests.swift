@@ -1,6 +1,7 @@
 import LockDesigns
 import PageCache
 import Platform
+import TestSupport
 import Testing
 
 /// What a blocking test saw: whether the blocked thread got in while the
@@ -15,11 +16,11 @@ struct BlockingOutcome: Sendable {
 /// The main thread holds one side of the lock; a second thread tries the
 /// other side. The second thread must not get in until the main thread lets
 /// go, and must get in after.
-struct BlockingRun: LockDesignVisitor {
+struct BlockingRun: DesignTest {
     enum Holder { case writer, reader }
     let holder: Holder
 
-    func visit<Lock: ReadMostlyLock & ~Copyable>(_: Lock.Type, design: LockDesign) -> Result<BlockingOutcome, any Error> {
+    func run<Lock: ReadMostlyLock & ~Copyable>(_: Lock.Type, design: LockDesign) throws -> BlockingOutcome {
         let box = LockBox<Lock>(readers: 2)
         let attempting = Flag(), inside = Flag(), done = Flag()
         let holder = self.holder
@@ -31,25 +32,20 @@ struct BlockingRun: LockDesignVisitor {
             mainTicket = box.lock.readLock(reader: 0)
             outcome.ticket = mainTicket.value
         }
-        let thread: HostThread
-        do {
-            thread = try HostThread.spawn {
-                attempting.set()
-                switch holder {
-                case .writer:
-                    let ticket = box.lock.readLock(reader: 1)
-                    inside.set()
-                    _ = box.lock.readUnlock(reader: 1, ticket)
-                case .reader:
-                    box.lock.writeLock()
-                    inside.set()
-                    box.lock.writeUnlock()
-                    box.lock.synchronize()
-                }
-                done.set()
+        let thread = try HostThread.spawn {
+            attempting.set()
+            switch holder {
+            case .writer:
+                let ticket = box.lock.readLock(reader: 1)
+                inside.set()
+                _ = box.lock.readUnlock(reader: 1, ticket)
+            case .reader:
+                box.lock.writeLock()
+                inside.set()
+                box.lock.writeUnlock()
+                box.lock.synchronize()
             }
-        } catch {
-            return .failure(error)
+            done.set()
         }
         outcome.startedWaiting = waitUntil { attempting.isSet }
         letOthersRun()
@@ -62,7 +58,7 @@ struct BlockingRun: LockDesignVisitor {
         // Join only a thread known to have finished (a broken lock must fail
         // the test, not hang it).
         if outcome.enteredAfterRelease { thread.join() }
-        return .success(outcome)
+        return outcome
     }
 }
 
@@ -70,7 +66,7 @@ struct BlockingRun: LockDesignVisitor {
 struct BlockingTests {
     @Test("readLock waits while a writer holds the lock", arguments: LockDesign.excluding)
     func readerWaitsForWriter(design: LockDesign) throws {
-        let outcome = try design.visit(BlockingRun(holder: .writer)).get()
+        let outcome = try design.run(BlockingRun(holder: .writer))
         #expect(outcome.startedWaiting)
         #expect(!outcome.enteredEarly, "a reader entered while the writer held the lock")
         #expect(outcome.enteredAfterRelease, "the reader never entered after writeUnlock")
@@ -78,7 +74,7 @@ struct BlockingTests {
 
     @Test("writeLock waits while a reader holds the lock", arguments: LockDesign.writersWaitForReaders)
     func writerWaitsForReader(design: LockDesign) throws {
-        let outcome = try design.visit(BlockingRun(holder: .reader)).get()
+        let outcome = try design.run(BlockingRun(holder: .reader))
         #expect(outcome.startedWaiting)
         #expect(!outcome.enteredEarly, "a writer entered while a reader held the lock")
         #expect(outcome.enteredAfterRelease, "the writer never entered after readUnlock")
@@ -86,7 +82,7 @@ struct BlockingTests {
 
     @Test("negative control: with no lock the other side gets in at once")
     func noLockDoesNotBlock() throws {
-        let outcome = try LockDesign.nolock.visit(BlockingRun(holder: .writer)).get()
+        let outcome = try LockDesign.nolock.run(BlockingRun(holder: .writer))
         #expect(outcome.enteredEarly)
     }
 }
