@@ -5,7 +5,7 @@ import PageCache
 import TestSupport
 import Testing
 
-/// Reference section 4 and invariants 2-5, for every design and both ABIs.
+/// docs/model.md §4 and §9, invariants 2-5, for every design and both ABIs.
 @Suite("Fast path results")
 struct FastPathTests {
     @Test("delivered: pending, then selector word, upcall, kick", arguments: designABICases)

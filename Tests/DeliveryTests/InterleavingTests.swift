@@ -45,7 +45,7 @@ func probe(atSection nth: Int, _ action: @escaping () -> Void) {
     }
 }
 
-/// Invariant 7: after invalidate returns nothing writes through the old
+/// docs/model.md §9, invariant 7: after invalidate returns nothing writes through the old
 /// mapping, and a host that moves the page loses any write that breaks it.
 @Suite("Deterministic interleavings", .serialized)
 struct InterleavingTests {

@@ -4,7 +4,7 @@ import LockDesigns
 import PageCache
 import Testing
 
-/// Reference section 7: the v4 review's interleaving, forced step by step.
+/// docs/model.md §7: the v4 review's interleaving, forced step by step.
 /// vCPU 0's vcpu_info moves from its default slot in shared_info to guest
 /// frame 1 while an event for it arrives right after the strategy's first
 /// step (activation, deactivation, flag, pause, or senders stopped).

@@ -5,7 +5,7 @@ import PageCache
 import TestSupport
 import Testing
 
-/// Reference sections 5 and 6: would-block, refresh, shadow selector, merge.
+/// docs/model.md §5 and §6: would-block, refresh, shadow selector, merge.
 @Suite("Slow path and shadow selector")
 struct SlowPathTests {
     @Test("invalidate -> would-block (nothing written) -> slow path refreshes and delivers", arguments: designABICases)
@@ -15,7 +15,7 @@ struct SlowPathTests {
                 #expect(domain.memory.migrate(guestFrame: 0) != .deferred)
                 #expect(!domain.sharedInfoIsValid)
                 #expect(domain.deliverFast(port: 66, vcpu: 0, context: &context) == .wouldBlock)
-                #expect(domain.guestPendingCount() == 0, "invariant 5: an invalid cache writes nothing")
+                #expect(domain.guestPendingCount() == 0, "§9, invariant 5: an invalid cache writes nothing")
                 #expect(domain.deliver(port: 66, vcpu: 0, context: &context) == .delivered)
                 #expect(context.wouldBlock == 1)
                 #expect(context.retries >= 1)
@@ -67,7 +67,7 @@ struct SlowPathTests {
                 domain.activateVCPUInfo(vcpu: 0, guestFrame: 1, offset: 0)
                 #expect(domain.injectPendingEvents(vcpu: 0, context: &context))
                 #expect(domain.shadowSelector(vcpu: 0) == 0)
-                #expect(domain.guestSelector(vcpu: 0) == expected, "invariant 6: exactly the snapshot's bits")
+                #expect(domain.guestSelector(vcpu: 0) == expected, "§9, invariant 6: exactly the snapshot's bits")
                 #expect(domain.guestUpcallPending(vcpu: 0))
                 var seen: [Int] = []
                 _ = domain.runUpcallHandler(vcpu: 0) { seen.append($0) }
