@@ -8,6 +8,35 @@ import Testing
 /// docs/model.md §5 and §6: would-block, refresh, shadow selector, merge.
 @Suite("Slow path and shadow selector")
 struct SlowPathTests {
+    @Test("vcpu_info on its own page: migrating it sends selectors to the shadow until entry refreshes")
+    func vcpuInfoPageMigration() throws {
+        let domain = try makeDomain(SeqLockDesign.self, abi: .compat, separateVCPUInfo: true)
+        var context = domain.makeContext()!
+        #expect(domain.memory.migrate(guestFrame: 1) != .deferred)
+        #expect(domain.sharedInfoIsValid, "shared_info's page did not move")
+        #expect(!domain.vcpuInfoIsValid(vcpu: 0) && !domain.vcpuInfoIsValid(vcpu: 1))
+        domain.bindPort(40, toVCPU: 1)
+        #expect(domain.deliverFast(port: 40, vcpu: 1, context: &context) == .delivered)
+        #expect(domain.shadowSelector(vcpu: 1) == 1 << 1)
+        #expect(domain.injectPendingEvents(vcpu: 1, context: &context))
+        #expect(domain.vcpuInfoIsValid(vcpu: 1))
+        #expect(domain.runUpcallHandler(vcpu: 1).handled == 1)
+    }
+
+    @Test("a vCPU entry with nothing to merge is still a quiescent point (frames get recycled)")
+    func entryIsQuiescent() throws {
+        let domain = try makeDomain(QueuedRWLock<WaitingReaders>.self, abi: .longMode)
+        var context = domain.makeContext()!
+        // 8 spare frames: without quiescent states from this online vCPU
+        // context, the 9th migration would find no frame to reuse.
+        for _ in 0..<20 {
+            #expect(domain.memory.migrate(guestFrame: 0) != .deferred)
+            #expect(!domain.injectPendingEvents(vcpu: 0, context: &context))
+            #expect(!domain.injectPendingEvents(vcpu: 0, context: &context))
+        }
+        #expect(domain.memory.deferredMigrations == 0)
+    }
+
     @Test("invalidate -> would-block (nothing written) -> slow path refreshes and delivers", arguments: designABICases)
     func invalidateThenRefresh(design: LockDesign, abi: GuestABI) throws {
         struct Body: DomainTest {
@@ -91,34 +120,5 @@ struct SlowPathTests {
             }
         }
         try design.run(Body(), abi: .longMode)
-    }
-
-    @Test("vcpu_info on its own page: migrating it sends selectors to the shadow until entry refreshes")
-    func vcpuInfoPageMigration() throws {
-        let domain = try makeDomain(SeqLockDesign.self, abi: .compat, separateVCPUInfo: true)
-        var context = domain.makeContext()!
-        #expect(domain.memory.migrate(guestFrame: 1) != .deferred)
-        #expect(domain.sharedInfoIsValid, "shared_info's page did not move")
-        #expect(!domain.vcpuInfoIsValid(vcpu: 0) && !domain.vcpuInfoIsValid(vcpu: 1))
-        domain.bindPort(40, toVCPU: 1)
-        #expect(domain.deliverFast(port: 40, vcpu: 1, context: &context) == .delivered)
-        #expect(domain.shadowSelector(vcpu: 1) == 1 << 1)
-        #expect(domain.injectPendingEvents(vcpu: 1, context: &context))
-        #expect(domain.vcpuInfoIsValid(vcpu: 1))
-        #expect(domain.runUpcallHandler(vcpu: 1).handled == 1)
-    }
-
-    @Test("a vCPU entry with nothing to merge is still a quiescent point (frames get recycled)")
-    func entryIsQuiescent() throws {
-        let domain = try makeDomain(QueuedRWLock<WaitingReaders>.self, abi: .longMode)
-        var context = domain.makeContext()!
-        // 8 spare frames: without quiescent states from this online vCPU
-        // context, the 9th migration would find no frame to reuse.
-        for _ in 0..<20 {
-            #expect(domain.memory.migrate(guestFrame: 0) != .deferred)
-            #expect(!domain.injectPendingEvents(vcpu: 0, context: &context))
-            #expect(!domain.injectPendingEvents(vcpu: 0, context: &context))
-        }
-        #expect(domain.memory.deferredMigrations == 0)
     }
 }

@@ -17,7 +17,10 @@ struct BlockingOutcome: Sendable {
 /// other side. The second thread must not get in until the main thread lets
 /// go, and must get in after.
 struct BlockingRun: DesignTest {
-    enum Holder { case writer, reader }
+    enum Holder: Sendable, CustomStringConvertible {
+        case writer, reader
+        var description: String { self == .writer ? "writer" : "reader" }
+    }
     let holder: Holder
 
     func run<Lock: ReadMostlyLock & ~Copyable>(_: Lock.Type, design: LockDesign) throws -> BlockingOutcome {
@@ -64,20 +67,18 @@ struct BlockingRun: DesignTest {
 
 @Suite("Blocking", .serialized)
 struct BlockingTests {
-    @Test("readLock waits while a writer holds the lock", arguments: LockDesign.excluding)
-    func readerWaitsForWriter(design: LockDesign) throws {
-        let outcome = try design.run(BlockingRun(holder: .writer))
+    /// readLock waits while a writer holds the lock (designs whose readers
+    /// exclude writers); writeLock waits while a reader holds it (designs
+    /// whose writers wait for readers).
+    @Test("the other side waits while one side holds the lock",
+          arguments: LockDesign.excluding.map { ($0, BlockingRun.Holder.writer) }
+              + LockDesign.writersWaitForReaders.map { ($0, BlockingRun.Holder.reader) })
+    func otherSideWaits(design: LockDesign, holder: BlockingRun.Holder) throws {
+        let outcome = try design.run(BlockingRun(holder: holder))
+        let (waiter, release) = holder == .writer ? ("reader", "writeUnlock") : ("writer", "readUnlock")
         #expect(outcome.startedWaiting)
-        #expect(!outcome.enteredEarly, "a reader entered while the writer held the lock")
-        #expect(outcome.enteredAfterRelease, "the reader never entered after writeUnlock")
-    }
-
-    @Test("writeLock waits while a reader holds the lock", arguments: LockDesign.writersWaitForReaders)
-    func writerWaitsForReader(design: LockDesign) throws {
-        let outcome = try design.run(BlockingRun(holder: .reader))
-        #expect(outcome.startedWaiting)
-        #expect(!outcome.enteredEarly, "a writer entered while a reader held the lock")
-        #expect(outcome.enteredAfterRelease, "the writer never entered after readUnlock")
+        #expect(!outcome.enteredEarly, "a \(waiter) entered while the lock was held")
+        #expect(outcome.enteredAfterRelease, "the \(waiter) never entered after \(release)")
     }
 
     @Test("negative control: with no lock the other side gets in at once")

@@ -29,11 +29,10 @@ struct RaceOutcome: Sendable {
 /// (bounded by `maxReadSections` and the deadline), so the two sides
 /// overlap in time.
 struct ReadWriteRace: Sendable {
-    var readers = 2
-    var readSections = 20_000
-    var maxReadSections = 200_000
-    var writeSections = 2_000
-    var seconds = 1.5
+    /// Reader threads, each doing `readSections` to `maxReadSections`
+    /// sections; one writer doing `writeSections`; all within `seconds`.
+    var readers = 2, readSections = 20_000, maxReadSections = 200_000
+    var writeSections = 2_000, seconds = 1.5
 
     /// `write` runs inside each write section, `afterGracePeriod` after its
     /// `synchronize()`; `observe` runs inside each read section and

@@ -105,17 +105,10 @@ struct RelocationStressTests {
 
     static func configuration(_ design: LockDesign, _ strategy: RelocationStrategy, abi: GuestABI) -> RunConfiguration {
         var c = RunConfiguration(design: design)
-        c.scenario = .relocate
-        c.relocation = strategy
-        c.abi = abi
-        c.senders = 2
-        c.vcpus = 2
-        c.portsPerSender = 32
-        c.relocateEveryMicroseconds = 200
-        c.host = .migrate(everyMicroseconds: 300)
-        c.warmupSeconds = 0.02
-        c.durationSeconds = 0.2
-        c.sendLimitPerSender = 400_000
+        (c.scenario, c.relocation, c.abi) = (.relocate, strategy, abi)
+        (c.senders, c.vcpus, c.portsPerSender) = (2, 2, 32)
+        (c.relocateEveryMicroseconds, c.host) = (200, .migrate(everyMicroseconds: 300))
+        (c.warmupSeconds, c.durationSeconds, c.sendLimitPerSender) = (0.02, 0.2, 400_000)
         return c
     }
 
