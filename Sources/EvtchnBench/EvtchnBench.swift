@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import ArgumentParser
+import Topology
 
 @main
 struct EvtchnBench: ParsableCommand {
