@@ -3,20 +3,26 @@
 // evtchn-bench: a userspace model of Xen event-channel delivery through a
 // gfn-to-pfn cache, with interchangeable locking designs.
 //
-// Targets follow the data, lowest layer first:
+// Targets follow the data, lowest layer first (the model: docs/model.md):
 //   CEvtchnShim, CNuma  what Swift cannot import (futex, affinity, pause, libnuma)
 //   CBuildInfo          the commit and tree state, fixed at build time (make)
-//   Platform            thin typed wrappers over libc / libnuma
-//   GuestMemory         guest pages, host frames, migration, Xen ABI layouts
+//   Platform            thin typed wrappers over libc / libnuma; all file writing
+//   GuestMemory         guest pages, host frames, migration, guest mode, Xen ABI layouts
 //   PageCache           the gfn-to-pfn cache and the read-mostly lock contract
 //   Delivery            fast path, slow path, shadow merge, guest upcall handler
 //   LockDesigns         one type per locking design, chosen once at the edge
-//   Runner              topology, placement, threads, workloads, measurement,
+//   Topology            NUMA topology (sysfs), CPU lists, placement
+//   Runner              the run's threads (Threads/), workloads, measurement,
 //                       validation (torture) harness
 //   Reports             CSV rows and files (schema in results/README.md)
 //   SweepPlan           options -> configurations -> placements -> CPU maps;
 //                       the default suite, run order, the run loop, rows
-//   EvtchnBench         the command line
+//   EvtchnBench         the command line; InstructionProbe, the instruction counter
+// Tests: one target per target above that has logic (Tests/<Target>Tests),
+// all built on TestSupport (threads, deadlines, temporary folders, one way
+// to run a body per design: DesignTest); SysfsFixtures fakes other machines.
+// Targets that specialise the hot loop per design (sendBurst,
+// EventDeliveryRun) take `hotLoop`.
 import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
