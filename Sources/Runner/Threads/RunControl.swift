@@ -11,14 +11,15 @@ enum Phase: Int {
 /// is `EventDeliveryRun.run`; the others are `SenderWork`, `VCPUWork` and
 /// the host thread (`spawnHost`).
 final class RunControl: Sendable {
-    /// Release-stored by the coordinator (`EventDeliveryRun.measure`);
-    /// pairs with the acquire in `currentPhase`.
+    /// Release-stored by the coordinator (`EventDeliveryRun.measure`, and
+    /// `spawn` when a thread failed to start); pairs with the acquire in
+    /// `currentPhase`.
     let phase = Atomic<Int>(Phase.warmup.rawValue)
     /// Release-stored once by the coordinator when every thread has checked
-    /// in (`EventDeliveryRun.start`); pairs with the acquire in `checkIn`.
+    /// in (`EventDeliveryRun.measure`); pairs with the acquire in `checkIn`.
     let go = Atomic<Bool>(false)
     /// Threads checked in: release-incremented in `checkIn`; pairs with the
-    /// coordinator's acquire loads in `EventDeliveryRun.start`.
+    /// coordinator's acquire loads in `EventDeliveryRun.measure`.
     let ready = Atomic<Int>(0)
     /// Release-stored by the coordinator once the senders are joined
     /// (`EventDeliveryRun.stopVCPUs`); pairs with the acquire loads in
@@ -48,10 +49,12 @@ final class RunControl: Sendable {
     /// Start barrier: each thread checks in, then waits for `go`.
     func checkIn() {
         // Release: this thread's set-up (pinning, its context) happens
-        // before the coordinator's acquire of `ready` in `start`.
+        // before the coordinator's acquire of `ready` in
+        // `EventDeliveryRun.measure`.
         ready.wrappingAdd(1, ordering: .releasing)
-        // Acquire: pairs with the release store of `go` in `start`; the
-        // domain and everything set up before it are visible from here.
+        // Acquire: pairs with the release store of `go` in
+        // `EventDeliveryRun.measure` (or in `spawn`, when a thread failed to
+        // start); the domain and everything set up before it are visible.
         while !go.load(ordering: .acquiring) { yieldThread() }
     }
 
