@@ -13,7 +13,7 @@ import PageCache
 /// | `rwlock`, `rwlock-trylock`, `rwlock-trydrop` | `QueuedRWLock<WaitingReaders / TrylockOrSlowPath / TrylockOrDrop>` |
 /// | `pthread-rwlock` | `GlibcRWLock` |
 /// | `mutex` | `ExclusiveLock` |
-/// | `seqlock` | `SeqLockDesign` |
+/// | `seqlock` | `SeqLock` |
 /// | `rcu` | `EpochRCU` |
 /// | `percpu` | `BiasedReaderLock` (per-reader indicators, BRAVO) |
 /// | `nolock` | `NoLock` |
@@ -80,7 +80,7 @@ public enum LockDesign: String, CaseIterable, Sendable, CustomStringConvertible 
         case .rwlockTrydrop: visitor.visit(QueuedRWLock<TrylockOrDrop>.self, design: self)
         case .pthreadRWLock: visitor.visit(GlibcRWLock.self, design: self)
         case .mutex: visitor.visit(ExclusiveLock.self, design: self)
-        case .seqlock: visitor.visit(SeqLockDesign.self, design: self)
+        case .seqlock: visitor.visit(SeqLock.self, design: self)
         case .rcu: visitor.visit(EpochRCU.self, design: self)
         case .percpu: visitor.visit(BiasedReaderLock.self, design: self)
         case .nolock: visitor.visit(NoLock.self, design: self)

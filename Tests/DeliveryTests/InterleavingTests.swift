@@ -67,7 +67,7 @@ struct InterleavingTests {
     @Test("seqlock: the same interleaving is caught by the re-check and replayed", arguments: GuestABI.allCases)
     func seqlockReplays(abi: GuestABI) throws {
         defer { sectionProbe = nil }
-        let domain = try makeDomain(InterleavedLock<SeqLockDesign>.self, abi: abi)
+        let domain = try makeDomain(InterleavedLock<SeqLock>.self, abi: abi)
         var context = domain.makeContext()!
         probe(atSection: 1) { domain.memory.migrate(guestFrame: 0) }
         #expect(domain.deliver(port: 66, vcpu: 0, context: &context) == .delivered)
@@ -85,7 +85,7 @@ struct InterleavingTests {
     @Test("seqlock: shared_info deactivated mid-section leaves the bit in the page; the selector is still raised")
     func seqlockDeactivatedMidSection() throws {
         defer { sectionProbe = nil }
-        let domain = try makeDomain(InterleavedLock<SeqLockDesign>.self, abi: .longMode)
+        let domain = try makeDomain(InterleavedLock<SeqLock>.self, abi: .longMode)
         var context = domain.makeContext()!
         probe(atSection: 1) { domain.deactivateSharedInfo() }
         // The section is overlapped, its replay finds the cache inactive, and
@@ -102,7 +102,7 @@ struct InterleavingTests {
     @Test("seqlock: a page move during the vcpu_info section replays the selector")
     func seqlockSelectorReplay() throws {
         defer { sectionProbe = nil }
-        let domain = try makeDomain(InterleavedLock<SeqLockDesign>.self, abi: .longMode)
+        let domain = try makeDomain(InterleavedLock<SeqLock>.self, abi: .longMode)
         var context = domain.makeContext()!
         // Section 1 is shared_info's; section 2 is vcpu_info's, which sits in
         // the same page (default slot).

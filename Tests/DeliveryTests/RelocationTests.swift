@@ -81,7 +81,7 @@ struct RelocationTests {
 
     @Test("forced-slow: the flag is cleared after the move and the fast path works again")
     func forcedFlagCleared() throws {
-        let domain = try makeDomain(SeqLockDesign.self, abi: .longMode)
+        let domain = try makeDomain(SeqLock.self, abi: .longMode)
         var context = domain.makeContext()!
         _ = domain.relocateVCPUInfo(vcpu: 0, toFrame: 1, offset: 0, strategy: .forcedSlow)
         #expect(domain.deliverFast(port: 9, vcpu: 0, context: &context) == .delivered)

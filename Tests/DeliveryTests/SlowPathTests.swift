@@ -10,7 +10,7 @@ import Testing
 struct SlowPathTests {
     @Test("vcpu_info on its own page: migrating it sends selectors to the shadow until entry refreshes")
     func vcpuInfoPageMigration() throws {
-        let domain = try makeDomain(SeqLockDesign.self, abi: .compat, separateVCPUInfo: true)
+        let domain = try makeDomain(SeqLock.self, abi: .compat, separateVCPUInfo: true)
         var context = domain.makeContext()!
         #expect(domain.memory.migrate(guestFrame: 1) != .deferred)
         #expect(domain.sharedInfoIsValid, "shared_info's page did not move")

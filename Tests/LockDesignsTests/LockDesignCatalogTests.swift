@@ -102,7 +102,7 @@ struct LockDesignCatalogTests {
         #expect(try name(.rwlockTrydrop).contains("TrylockOrDrop"))
         #expect(try name(.pthreadRWLock).hasSuffix("GlibcRWLock"))
         #expect(try name(.mutex).hasSuffix("ExclusiveLock"))
-        #expect(try name(.seqlock).hasSuffix("SeqLockDesign"))
+        #expect(try name(.seqlock).hasSuffix("SeqLock"))
         #expect(try name(.rcu).hasSuffix("EpochRCU"))
         #expect(try name(.percpu).hasSuffix("BiasedReaderLock"))
         #expect(try name(.nolock).hasSuffix("NoLock"))
