@@ -3,20 +3,26 @@
 // evtchn-bench: a userspace model of Xen event-channel delivery through a
 // gfn-to-pfn cache, with interchangeable locking designs.
 //
-// Targets follow the data, lowest layer first:
+// Targets follow the data, lowest layer first (the model: docs/model.md):
 //   CEvtchnShim, CNuma  what Swift cannot import (futex, affinity, pause, libnuma)
 //   CBuildInfo          the commit and tree state, fixed at build time (make)
-//   Platform            thin typed wrappers over libc / libnuma
-//   GuestMemory         guest pages, host frames, migration, Xen ABI layouts
+//   Platform            thin typed wrappers over libc / libnuma; all file writing
+//   GuestMemory         guest pages, host frames, migration, guest mode, Xen ABI layouts
 //   PageCache           the gfn-to-pfn cache and the read-mostly lock contract
 //   Delivery            fast path, slow path, shadow merge, guest upcall handler
 //   LockDesigns         one type per locking design, chosen once at the edge
-//   Runner              topology, placement, threads, workloads, measurement,
+//   Topology            NUMA topology (sysfs), CPU lists, placement
+//   Runner              the run's threads (Threads/), workloads, measurement,
 //                       validation (torture) harness
 //   Reports             CSV rows and files (schema in results/README.md)
 //   SweepPlan           options -> configurations -> placements -> CPU maps;
 //                       the default suite, run order, the run loop, rows
-//   EvtchnBench         the command line
+//   EvtchnBench         the command line; InstructionProbe, the instruction counter
+// Tests: one target per target above that has logic (Tests/<Target>Tests),
+// all built on TestSupport (threads, deadlines, temporary folders, one way
+// to run a body per design: DesignTest); SysfsFixtures fakes other machines.
+// Targets that specialise the hot loop per design (sendBurst,
+// EventDeliveryRun) take `hotLoop`.
 import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
@@ -37,7 +43,7 @@ let package = Package(
     products: [
         .executable(name: "evtchn-bench", targets: ["EvtchnBench"]),
         .executable(name: "evtchn-probe", targets: ["InstructionProbe"]),
-        .library(name: "EvtchnCore", targets: ["Platform", "GuestMemory", "PageCache", "Delivery", "LockDesigns", "Runner", "Reports", "SweepPlan"]),
+        .library(name: "EvtchnCore", targets: ["Platform", "GuestMemory", "PageCache", "Delivery", "LockDesigns", "Topology", "Runner", "Reports", "SweepPlan"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -52,27 +58,37 @@ let package = Package(
         .target(name: "PageCache", dependencies: ["GuestMemory", "Platform"], swiftSettings: strict),
         .target(name: "Delivery", dependencies: ["PageCache", "GuestMemory", "Platform"], swiftSettings: strict),
         .target(name: "LockDesigns", dependencies: ["PageCache", "Platform"], swiftSettings: strict),
-        .target(name: "Runner", dependencies: ["CBuildInfo", "Delivery", "LockDesigns", "PageCache", "GuestMemory", "Platform",
+        .target(name: "Topology", dependencies: ["Platform"], swiftSettings: strict),
+        .target(name: "Runner", dependencies: ["CBuildInfo", "Topology", "Delivery", "LockDesigns", "PageCache", "GuestMemory", "Platform",
                                                .product(name: "Histogram", package: "hdrhistogram-swift")],
                 swiftSettings: hotLoop),
         .target(name: "Reports", dependencies: ["Platform"], swiftSettings: strict),
-        .target(name: "SweepPlan", dependencies: ["Runner", "Reports", "Delivery", "LockDesigns", "GuestMemory", "Platform"],
+        .target(name: "SweepPlan", dependencies: ["Runner", "Topology", "Reports", "Delivery", "LockDesigns", "GuestMemory", "Platform"],
                 swiftSettings: hotLoop),
         .executableTarget(
             name: "EvtchnBench",
-            dependencies: ["SweepPlan", "Runner", "Reports", "LockDesigns", "GuestMemory", "Platform",
+            dependencies: ["SweepPlan", "Runner", "Topology", "Reports", "LockDesigns", "GuestMemory", "Platform",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: hotLoop),
         .executableTarget(name: "InstructionProbe", dependencies: ["Runner", "LockDesigns", "PageCache"],
                           swiftSettings: hotLoop),
-        .testTarget(name: "GuestMemoryTests", dependencies: ["GuestMemory", "Platform"], swiftSettings: strict),
-        .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "LockDesigns", "PageCache", "GuestMemory", "Platform"], swiftSettings: strict),
-        .testTarget(name: "LockDesignsTests", dependencies: ["LockDesigns", "PageCache", "Platform"], swiftSettings: strict),
-        .target(name: "SysfsFixtures", dependencies: ["Runner"], path: "Tests/SysfsFixtures", swiftSettings: strict),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "SysfsFixtures", "LockDesigns", "Delivery", "GuestMemory", "Platform"],
+        .target(name: "TestSupport", dependencies: ["LockDesigns", "PageCache", "GuestMemory", "Platform"], path: "Tests/TestSupport",
+                swiftSettings: strict),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "GuestMemoryTests", dependencies: ["GuestMemory", "Platform", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "PageCacheTests", dependencies: ["PageCache", "LockDesigns", "GuestMemory", "TestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "SweepPlanTests", dependencies: ["SweepPlan", "SysfsFixtures", "Runner", "Reports", "LockDesigns", "Delivery"],
+        .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "LockDesigns", "PageCache", "GuestMemory", "Platform", "TestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Platform"], swiftSettings: strict),
+        .testTarget(name: "LockDesignsTests", dependencies: ["LockDesigns", "PageCache", "Platform", "TestSupport"], swiftSettings: strict),
+        .target(name: "SysfsFixtures", dependencies: ["Topology"], path: "Tests/SysfsFixtures", swiftSettings: strict),
+        .testTarget(name: "TopologyTests", dependencies: ["Topology", "SysfsFixtures", "Platform"], swiftSettings: strict),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "LockDesigns", "Delivery", "GuestMemory", "Platform",
+                                                      "TestSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "SweepPlanTests", dependencies: ["SweepPlan", "SysfsFixtures", "Topology", "Runner", "Reports", "LockDesigns", "Delivery",
+                                                         "TestSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Platform", "TestSupport"], swiftSettings: strict),
     ]
 )

@@ -11,7 +11,7 @@
 # and seeded from results/*.csv and a few cpulists. A crash stops the run
 # with a non-zero exit and leaves the input in .build/fuzz/crash-<target>-*;
 # turn each into a regression test (Tests/ReportsTests or
-# Tests/RunnerTests/TopologyCPUListTests.swift) before fixing it.
+# Tests/TopologyTests/TopologyCPUListTests.swift) before fixing it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SWIFTC=${SWIFTC:-swiftc}
@@ -25,7 +25,7 @@ targets=("$@")
 sources() {
     case "$1" in
     report) echo Fuzz/ReportFuzz.swift Sources/Reports/CSV.swift Sources/Reports/ReportDecoder.swift Sources/Reports/Statistics.swift ;;
-    cpulist) echo Fuzz/CPUListFuzz.swift Fuzz/TopologyErrorStub.swift Sources/Runner/Topology/CPUList.swift ;;
+    cpulist) echo Fuzz/CPUListFuzz.swift Fuzz/TopologyErrorStub.swift Sources/Topology/CPUList.swift ;;
     *) echo "unknown fuzz target '$1' (report, cpulist)" >&2; exit 2 ;;
     esac
 }

@@ -92,7 +92,7 @@ public final class EventChannelDomain<Lock: ReadMostlyLock & ~Copyable>: MMUNoti
     public func activateVCPUInfo(vcpu: Int, guestFrame: Int, offset: Int) -> GfnPfnCache<Lock>.RefreshResult {
         precondition(vcpu >= 0 && vcpu < vcpuCount, "no such vCPU")
         precondition(offset % 64 == 0 && offset + layout.vcpuInfoSize <= GuestMemory.pageSize, "vcpu_info must be 64-byte aligned in the page")
-        // Release: pairs with the acquire in guestVCPUInfo.
+        // Release: pairs with the acquire in guestVCPUInfoLocation.
         guestVCPUInfoAddress.pointer(at: vcpu).pointee.store(guestFrame * GuestMemory.pageSize + offset, ordering: .releasing)
         memory.invalidateGuestTranslations()
         return vcpus.pointer(at: vcpu).pointee.vcpuInfo.activate(guestFrame: guestFrame, offset: offset)
@@ -165,8 +165,7 @@ public final class EventChannelDomain<Lock: ReadMostlyLock & ~Copyable>: MMUNoti
     }
 
     /// Where the guest believes vCPU `vcpu`'s vcpu_info is: (frame, offset).
-    @usableFromInline
-    func guestVCPUInfo(_ vcpu: Int) -> (frame: Int, offset: Int) {
+    public func guestVCPUInfoLocation(vcpu: Int) -> (frame: Int, offset: Int) {
         // Acquire: pairs with the release in activateVCPUInfo.
         let address = guestVCPUInfoAddress.pointer(at: vcpu).pointee.load(ordering: .acquiring)
         precondition(address >= 0, "vCPU \(vcpu) has no vcpu_info")

@@ -20,7 +20,7 @@ extension EventChannelDomain where Lock: ~Copyable {
         port >= 0 && port < layout.portCount && vcpu >= 0 && vcpu < vcpuCount
     }
 
-    /// One pass of the fast path (reference section 4), in the kernel's
+    /// One pass of the fast path (docs/model.md §4), in the kernel's
     /// order: set pending; if it was already set, stop (coalesced); if the
     /// port is masked, stop (masked); otherwise, with the shared_info lock
     /// dropped, raise the selector and upcall in vcpu_info (or the shadow
@@ -44,7 +44,7 @@ extension EventChannelDomain where Lock: ~Copyable {
                 return Lock.contentionPolicy == .drop ? .dropped : .wouldBlock
             }
             guard cache.pointee.check(length: layout.sharedInfoSize) else {
-                // Invariant 5: with an unusable mapping nothing is written.
+                // docs/model.md §9, invariant 5: with an unusable mapping nothing is written.
                 _ = cache.pointee.lock.readUnlock(reader: context.slot, ticket)
                 return .wouldBlock
             }
@@ -91,7 +91,7 @@ extension EventChannelDomain where Lock: ~Copyable {
             }
             let info = state.pointee.vcpuInfo.mappedAddress
             state.pointee.vcpuInfo.lock.readSectionProbe()
-            // Invariant 4: the selector is written only after the pending bit.
+            // docs/model.md §9, invariant 4: the selector is written only after the pending bit.
             if !GuestAtomics.testAndSetBit(info + layout.selectorWordOffset, layout.selectorFirstBit &+ word) {
                 GuestAtomics.storeByte(info + VCPUInfoLayout.upcallPendingOffset, 1)
                 kick = true
@@ -118,7 +118,7 @@ public struct SendProgress: Sendable {
     /// to 1. For replaying designs the bit set through the old mapping may
     /// have been carried over by the host's copy (or stayed in a page that
     /// was deactivated, not moved), so a later attempt that finds the bit
-    /// already set must still raise the selector (reference section 9).
+    /// already set must still raise the selector (docs/model.md §9).
     public var carried = false
     /// The port was masked when that bit was set.
     public var masked = false

@@ -4,7 +4,7 @@ import Platform
 import Synchronization
 
 /// How the host moves a vCPU's vcpu_info to the address the guest registers
-/// (VCPUOP_register_vcpu_info) while events keep arriving (reference §7).
+/// (VCPUOP_register_vcpu_info) while events keep arriving (docs/model.md §7).
 public enum RelocationStrategy: String, CaseIterable, Sendable, CustomStringConvertible {
     /// Stop every sender, copy, activate the new location, resume: the v3
     /// patch's rule, "no event delivery may be in progress".
@@ -67,7 +67,7 @@ extension EventChannelDomain where Lock: ~Copyable {
                                  hooks: RelocationHooks = RelocationHooks()) -> RelocationOutcome {
         precondition(vcpu >= 0 && vcpu < vcpuCount, "no such vCPU")
         precondition(offset % 64 == 0 && offset + layout.vcpuInfoSize <= GuestMemory.pageSize, "vcpu_info must be 64-byte aligned in the page")
-        let from = guestVCPUInfo(vcpu)
+        let from = guestVCPUInfoLocation(vcpu: vcpu)
         let to = (frame: guestFrame, offset: offset)
         let cache = vcpus.pointer(at: vcpu)
         // The guest hands over a fresh, zeroed vcpu_info.
@@ -122,7 +122,7 @@ extension EventChannelDomain where Lock: ~Copyable {
     }
 
     private func setGuestVCPUInfo(_ vcpu: Int, _ to: (frame: Int, offset: Int)) {
-        // Release: pairs with the acquire in guestVCPUInfo.
+        // Release: pairs with the acquire in guestVCPUInfoLocation.
         guestVCPUInfoAddress.pointer(at: vcpu).pointee.store(to.frame * GuestMemory.pageSize + to.offset, ordering: .releasing)
         memory.invalidateGuestTranslations()
     }
@@ -166,7 +166,4 @@ extension EventChannelDomain where Lock: ~Copyable {
             GuestAtomics.storeByte(info + VCPUInfoLayout.upcallPendingOffset, 1)
         }
     }
-
-    /// Where the guest believes `vcpu`'s vcpu_info is (frame, offset).
-    public func guestVCPUInfoLocation(vcpu: Int) -> (frame: Int, offset: Int) { guestVCPUInfo(vcpu) }
 }

@@ -4,6 +4,7 @@ import GuestMemory
 import LockDesigns
 import Runner
 import SweepPlan
+import Topology
 
 // Typed option values: each parsed once, here, into what the plan uses.
 

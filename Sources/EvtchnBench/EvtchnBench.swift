@@ -4,13 +4,14 @@ import Glibc
 import Musl
 #endif
 import ArgumentParser
+import Topology
 
 @main
 struct EvtchnBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evtchn-bench",
         abstract: "Benchmarks locking designs for Xen event-channel delivery through a gfn-to-pfn cache.",
-        subcommands: [RunCommand.self, CompareCommand.self, PlotCommand.self, ListDesigns.self, TopologyCommand.self, Validate.self],
+        subcommands: [RunCommand.self, CompareCommand.self, PlotCommand.self, ListCommand.self, TopologyCommand.self, ValidateCommand.self],
         defaultSubcommand: nil)
 
     /// As ArgumentParser's own main, except that a failure is one line

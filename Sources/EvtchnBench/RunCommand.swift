@@ -6,6 +6,7 @@ import Platform
 import Reports
 import Runner
 import SweepPlan
+import Topology
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

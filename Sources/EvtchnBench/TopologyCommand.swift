@@ -1,6 +1,7 @@
 import ArgumentParser
 import CNuma
 import Runner
+import Topology
 
 struct TopologyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

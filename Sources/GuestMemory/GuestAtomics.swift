@@ -10,7 +10,7 @@ import Synchronization
 /// upcall byte beside a compat selector) untouched.
 ///
 /// Orderings are fixed per operation (Swift wants them as constants) and
-/// chosen for the protocol of reference section 6:
+/// chosen for the protocol of docs/model.md §6:
 /// - bit set/clear/test on pending and mask bits are sequentially
 ///   consistent: the sender's "set pending, then test mask" and the guest's
 ///   "clear mask, then test pending" (unmask) are a store-load pair that

@@ -1,14 +1,6 @@
 import Platform
 import Synchronization
 
-/// Told before a guest page is moved, like KVM's MMU notifier
-/// (invalidate_range_start). Every page cache mapping that page must be
-/// invalidated before this returns, and, in whatever way its locking design
-/// provides, no reader may still be writing through the old mapping.
-public protocol MMUNotifier: AnyObject, Sendable {
-    func invalidateRangeStart(guestFrame: Int)
-}
-
 /// Guest memory: guest frames backed by host frames, and the host's power to
 /// migrate a guest frame to another host frame at any time.
 ///
@@ -58,12 +50,12 @@ public final class GuestMemory: @unchecked Sendable {
 
     /// mmu_invalidate_seq and mmu_invalidate_in_progress: a refresh that
     /// overlaps a migration must retry (kvm's mmu_notifier_retry_cache).
-    private let invalidateSequence = Atomic<UInt64>(0)
-    private let invalidateInProgress = Atomic<Int>(0)
-    /// Memslot generation: a change makes every cache check fail. On a line
-    /// of its own at a stable address, which caches keep at hand
+    let invalidateSequence = Atomic<UInt64>(0)
+    let invalidateInProgress = Atomic<Int>(0)
+    /// Memslot generation: a change makes every cache check fail.
+    /// On a line of its own at a stable address, which caches keep at hand
     /// (`memslotGenerationCounter`), so their check loads it directly.
-    private let memslotGenerationSlot = PaddedBuffer(count: 1) { _ in Atomic<UInt64>(1) }
+    let memslotGenerationSlot = PaddedBuffer(count: 1) { _ in Atomic<UInt64>(1) }
 
     public let quiescence: WriterQuiescence
 
@@ -121,119 +113,6 @@ public final class GuestMemory: @unchecked Sendable {
     /// hva_to_pfn: where the host maps `guestFrame` now (used by refresh).
     public func hostAddress(ofGuestFrame guestFrame: Int) -> UnsafeMutableRawPointer {
         hostFrameAddress(hostFrame(ofGuestFrame: guestFrame))
-    }
-
-    /// Runs `body` in guest mode on guest CPU `cpu`: pages cannot move while
-    /// it runs (in a real machine the guest's second-level entries are gone
-    /// during a copy). `body` receives a translation from guest frame to
-    /// address. Must not nest (a nested entry waits for a freeze that waits
-    /// for the outer one).
-    public func withGuestAccess<R>(cpu: Int = 0, _ body: (GuestView) throws -> R) rethrows -> R {
-        let gate = guestCPUGate(cpu)
-        gate.enter()
-        defer { gate.exit() }
-        return try body(GuestView(memory: self))
-    }
-
-    /// Guest CPU `cpu`'s gate into guest mode.
-    public func guestCPUGate(_ cpu: Int) -> GuestCPUGate {
-        precondition(cpu >= 0 && cpu < guestMode.count, "no such guest CPU")
-        return GuestCPUGate(memory: self, inside: guestMode.pointer(at: cpu))
-    }
-
-    /// Changes whenever a migration remapped a guest frame or the guest's
-    /// own data moved (`invalidateGuestTranslations`): a translation made
-    /// in guest mode stays good while this value stays the same.
-    @inlinable
-    public var translationEpoch: UInt64 {
-        // Acquire: pairs with the release increment in `migrate`, so a guest
-        // CPU that sees the new epoch also sees the new frame table.
-        translationEpochCounter.load(ordering: .acquiring)
-    }
-
-    /// True while a migration holds the guest out of guest mode (tests).
-    public var isFrozen: Bool { frozen.load(ordering: .acquiring) }
-
-    /// Makes every guest CPU translate again on its next entry (the guest
-    /// moved data it keeps translated, such as a vcpu_info).
-    public func invalidateGuestTranslations() {
-        // Release: pairs with the acquire in `translationEpoch`; the new
-        // location, stored before this call, is seen with the new epoch.
-        translationEpochCounter.wrappingAdd(1, ordering: .releasing)
-    }
-
-    /// Waits, out of guest mode, until no migration is copying.
-    @usableFromInline
-    func waitUntilThawed() {
-        var backoff = Backoff()
-        // Acquire: pairs with the release store that ends the freeze in
-        // `migrate`, so the copy and the remap are visible once it is over.
-        while frozen.load(ordering: .acquiring) { backoff.pause() }
-    }
-
-    /// Raises the freeze and waits until no guest CPU is in guest mode.
-    private func freezeGuest() {
-        // Sequentially consistent: a store-load pair with `GuestCPUGate.enter`
-        // (its increment, then its load of `frozen`). In the single total
-        // order either the guest CPU's increment comes first, and the loads
-        // of the counters below see it and wait, or this store comes first,
-        // and the guest CPU sees `frozen` and backs out.
-        frozen.store(true, ordering: .sequentiallyConsistent)
-        for cpu in 0..<guestMode.count {
-            var backoff = Backoff()
-            // Sequentially consistent (acquire at least): the other half of
-            // the pair above; reading the guest CPU's release decrement in
-            // `exit` makes its guest-mode writes visible to the copy.
-            while guestMode.pointer(at: cpu).pointee.load(ordering: .sequentiallyConsistent) != 0 { backoff.pause() }
-        }
-    }
-
-    /// The guest's translation, valid in guest mode only.
-    public struct GuestView {
-        let memory: GuestMemory
-
-        public func address(ofGuestFrame guestFrame: Int) -> UnsafeMutableRawPointer {
-            memory.hostAddress(ofGuestFrame: guestFrame)
-        }
-    }
-
-    // MARK: Invalidation protocol seen by page-cache refresh
-
-    /// Starts a translation attempt: the sequence to compare, or nil while an
-    /// invalidation is in progress (the caller retries).
-    public func beginTranslation() -> UInt64? {
-        // Acquire on both: pairs with the releases that end a migration, so a
-        // translation that sees the new sequence also sees the new frame.
-        let sequence = invalidateSequence.load(ordering: .acquiring)
-        return invalidateInProgress.load(ordering: .acquiring) == 0 ? sequence : nil
-    }
-
-    /// mmu_notifier_retry_cache: true if a migration started or finished
-    /// since `beginTranslation` returned `sequence`. Called with the cache's
-    /// write side held, after the translation.
-    public func translationMustRetry(since sequence: UInt64) -> Bool {
-        // Sequentially consistent: orders this check after the caller's
-        // write-lock acquisition against `migrate`'s increment of
-        // in-progress followed by the notifier's write-lock acquisition.
-        invalidateInProgress.load(ordering: .sequentiallyConsistent) != 0
-            || invalidateSequence.load(ordering: .sequentiallyConsistent) != sequence
-    }
-
-    /// The memslot generation counter (kvm->memslots->generation), for a
-    /// cache to keep at hand; read it relaxed (see bumpMemslotGeneration).
-    public var memslotGenerationCounter: UnsafeMutablePointer<Atomic<UInt64>> { memslotGenerationSlot.pointer(at: 0) }
-
-    /// The memslot generation a valid cache must carry.
-    public var memslotGeneration: UInt64 { memslotGenerationCounter.pointee.load(ordering: .relaxed) }
-
-    /// A memslot change: every cache fails its check until refreshed.
-    public func bumpMemslotGeneration() {
-        // Relaxed: the model's memslot change moves no page, so a reader that
-        // misses the bump for one send writes through a mapping that is still
-        // right, which is harmless (kvm_gpc_check reads the generation with
-        // no ordering either); the next check, or the refresh under the
-        // write side, sees it.
-        memslotGenerationCounter.pointee.wrappingAdd(1, ordering: .relaxed)
     }
 
     // MARK: Host operations
@@ -340,46 +219,4 @@ public final class GuestMemory: @unchecked Sendable {
     /// Bits written through stale mappings into retired frames, counted as
     /// frames are audited (recycled, or at `auditQuarantine`).
     public var staleBits: Int { staleBitCount.load(ordering: .relaxed) }
-}
-
-/// One guest CPU's way into and out of guest mode, as KVM's vcpu_run enters
-/// and leaves the guest: a counter on the CPU's own padded line, and the
-/// memory's freeze flag, which only a migration writes.
-public struct GuestCPUGate: @unchecked Sendable {
-    @usableFromInline unowned(unsafe) let memory: GuestMemory
-    @usableFromInline let inside: UnsafeMutablePointer<Atomic<Int>>
-
-    @usableFromInline
-    init(memory: GuestMemory, inside: UnsafeMutablePointer<Atomic<Int>>) {
-        self.memory = memory
-        self.inside = inside
-    }
-
-    /// Enters guest mode; waits while a migration copies a page.
-    @inlinable @inline(__always)
-    public func enter() {
-        while true {
-            // Sequentially consistent: the increment and the load below are
-            // the guest's half of the store-load pair with `freezeGuest`
-            // (its store of `frozen`, then its loads of the counters).
-            inside.pointee.wrappingAdd(1, ordering: .sequentiallyConsistent)
-            if !memory.frozen.load(ordering: .sequentiallyConsistent) { return }
-            // Back out: release pairs with the host's load of the counter.
-            inside.pointee.wrappingSubtract(1, ordering: .releasing)
-            memory.waitUntilThawed()
-        }
-    }
-
-    /// Leaves guest mode.
-    @inlinable @inline(__always)
-    public func exit() {
-        // Release: the guest-mode writes happen-before a migration's load
-        // of this counter that reads the result (and then its copy).
-        inside.pointee.wrappingSubtract(1, ordering: .releasing)
-    }
-}
-
-private struct WeakNotifier {
-    weak var target: MMUNotifier?
-    init(_ target: MMUNotifier) { self.target = target }
 }

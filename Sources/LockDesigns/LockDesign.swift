@@ -3,6 +3,20 @@ import PageCache
 /// The locking designs evtchn-bench compares, by command-line name.
 /// Selection happens once, here, at the edge: `visit` hands a visitor the
 /// concrete type, and everything below is generic and specialised.
+///
+/// The LockDesigns target holds one `~Copyable` type per design behind
+/// `ReadMostlyLock` (docs/model.md §8). A type is named for the lock it
+/// is, never for being a design; the command line names the design:
+///
+/// | design | type |
+/// |---|---|
+/// | `rwlock`, `rwlock-trylock`, `rwlock-trydrop` | `QueuedRWLock<WaitingReaders / TrylockOrSlowPath / TrylockOrDrop>` |
+/// | `pthread-rwlock` | `GlibcRWLock` |
+/// | `mutex` | `ExclusiveLock` |
+/// | `seqlock` | `SeqLock` |
+/// | `rcu` | `EpochRCU` |
+/// | `percpu` | `BiasedReaderLock` (per-reader indicators, BRAVO) |
+/// | `nolock` | `NoLock` |
 public enum LockDesign: String, CaseIterable, Sendable, CustomStringConvertible {
     case rwlock
     case rwlockTrylock = "rwlock-trylock"
@@ -64,9 +78,9 @@ public enum LockDesign: String, CaseIterable, Sendable, CustomStringConvertible 
         case .rwlock: visitor.visit(QueuedRWLock<WaitingReaders>.self, design: self)
         case .rwlockTrylock: visitor.visit(QueuedRWLock<TrylockOrSlowPath>.self, design: self)
         case .rwlockTrydrop: visitor.visit(QueuedRWLock<TrylockOrDrop>.self, design: self)
-        case .pthreadRWLock: visitor.visit(PThreadRWLockDesign.self, design: self)
-        case .mutex: visitor.visit(MutexDesign.self, design: self)
-        case .seqlock: visitor.visit(SeqLockDesign.self, design: self)
+        case .pthreadRWLock: visitor.visit(GlibcRWLock.self, design: self)
+        case .mutex: visitor.visit(ExclusiveLock.self, design: self)
+        case .seqlock: visitor.visit(SeqLock.self, design: self)
         case .rcu: visitor.visit(EpochRCU.self, design: self)
         case .percpu: visitor.visit(BiasedReaderLock.self, design: self)
         case .nolock: visitor.visit(NoLock.self, design: self)

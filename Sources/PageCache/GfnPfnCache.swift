@@ -59,6 +59,8 @@ public struct GfnPfnCache<Lock: ReadMostlyLock & ~Copyable>: ~Copyable, @uncheck
         // writer (rcu, percpu): a reader the grace period did not see must
         // see `invalid`.
         flags.load(ordering: .sequentiallyConsistent) == Self.activeFlag | Self.validFlag
+            // Relaxed, both: nothing is published through the generation
+            // (GuestMemory.bumpMemslotGeneration).
             && generation.load(ordering: .relaxed) == memslotGeneration.pointee.load(ordering: .relaxed)
             && pageOffset.load(ordering: .relaxed) &+ length <= GuestMemory.pageSize
     }
@@ -158,8 +160,8 @@ public struct GfnPfnCache<Lock: ReadMostlyLock & ~Copyable>: ~Copyable, @uncheck
             khva.store(UInt(bitPattern: address), ordering: .relaxed)
             generation.store(memory.memslotGeneration, ordering: .relaxed)
             // Release: publishes khva and generation with `valid`; pairs
-            // with the acquiring load of the flags in check. A forced
-            // would-block stays forced.
+            // with the sequentially consistent (so at least acquiring) load
+            // of the flags in check. A forced would-block stays forced.
             let forced = flags.load(ordering: .relaxed) & Self.forcedWouldBlockFlag
             flags.store(Self.activeFlag | Self.validFlag | forced, ordering: .releasing)
             lock.writeUnlock()

@@ -5,8 +5,8 @@ import Musl
 #endif
 
 /// Files by path: one typed wrapper per system call (stat, lstat, realpath,
-/// rename, unlink), errors as `SystemError`; calls on an open file are
-/// `FileDescriptor`'s.
+/// rename, unlink, mkdir, access), errors as `SystemError`, and the one
+/// atomic file write; calls on an open file are `FileDescriptor`'s.
 public enum Files {
     /// A small text file read whole (sysfs, /proc, .git/HEAD), or nil if it
     /// does not exist. Reads to end of file rather than trusting st_size
@@ -72,6 +72,40 @@ public enum Files {
         defer { folder.close() }
         do throws(SystemError) { try folder.sync() } catch where error.code == EINVAL {}
     }
+
+    /// Writes `bytes` to `path` so that it is never seen half-written:
+    /// creates `temporary` exclusively (EEXIST if it is there, untouched),
+    /// with `permissions` (kept through the umask) or 0644, writes, fsyncs,
+    /// renames it over `path`, and fsyncs the folder. `temporary` is removed
+    /// on every failure after it was created, until the rename.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, through temporary: String,
+                                       permissions: UInt32?) throws(SystemError) {
+        let file = try FileDescriptor.open(temporary, O_WRONLY | O_CREAT | O_EXCL, mode: permissions ?? 0o644)
+        do {
+            do {
+                defer { file.close() }
+                if let permissions { try file.setPermissions(permissions) }
+                try file.write(bytes)
+                // The data must be on disk before the rename publishes it:
+                // otherwise a crash soon after the rename could leave the
+                // file empty or short.
+                try file.sync()
+            }
+            try move(temporary, to: path)
+        } catch {
+            try? remove(temporary)
+            throw error
+        }
+        try syncFolder(of: path)
+    }
+
+    /// mkdir(2) of one level.
+    public static func makeFolder(_ path: String, permissions: UInt32 = 0o755) throws(SystemError) {
+        guard mkdir(path, mode_t(permissions)) == 0 else { throw SystemError("mkdir(\(path))", code: errno) }
+    }
+
+    /// access(2) with W_OK: whether this process may write in `path`.
+    public static func isWritable(_ path: String) -> Bool { access(path, W_OK) == 0 }
 
     /// "a/b/c" -> ("a/b", "c"); "c" -> (".", "c"); "/c" -> ("/", "c").
     public static func split(_ path: String) -> (folder: String, name: String) {

@@ -15,8 +15,11 @@ public struct SystemError: Error, Equatable, CustomStringConvertible, Sendable {
     }
 
     public var description: String {
-        "\(operation) failed: \(String(cString: strerror(code))) (errno \(code))"
+        "\(operation) failed: \(reason) (errno \(code))"
     }
+
+    /// strerror(3) of the code.
+    public var reason: String { String(cString: strerror(code)) }
 }
 
 /// For pthread calls that only fail on programming errors (EINVAL, EDEADLK):

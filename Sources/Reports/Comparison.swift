@@ -12,20 +12,20 @@
 /// it (3 against 3 never does at 0.05).
 public struct Comparison: Sendable {
     /// Configuration columns, in display order.
-    public static let keyColumns = [
-        "host", "design", "scenario", "strategy", "guest_abi", "senders", "vcpus", "placement", "mem_node",
-        "load_mode", "rate_per_sender", "invalidate_every_us", "vcpu_mode", "ports_per_sender", "masked_fraction",
+    public static let keyColumns: [Column] = [
+        .host, .design, .scenario, .strategy, .guestABI, .senders, .vcpus, .placement, .memNode,
+        .loadMode, .ratePerSender, .invalidateEveryMicroseconds, .vcpuMode, .portsPerSender, .maskedFraction,
     ]
 
     public struct Metric: Sendable, Equatable {
-        public let column: String
+        public let column: Column
         public let higherIsBetter: Bool
     }
 
     public static let metrics = [
-        Metric(column: "sends_per_s", higherIsBetter: true),
-        Metric(column: "delivered_per_s", higherIsBetter: true),
-        Metric(column: "e2e_p99_ns", higherIsBetter: false),
+        Metric(column: .sendsPerSecond, higherIsBetter: true),
+        Metric(column: .deliveredPerSecond, higherIsBetter: true),
+        Metric(column: .e2eP99, higherIsBetter: false),
     ]
 
     public struct Change: Sendable {
@@ -109,17 +109,17 @@ public struct Comparison: Sendable {
     /// report has), in first-seen order; per group, the samples of each
     /// metric. Memory grows with configurations and samples, not rows.
     private struct Groups {
-        var keys: [String] = []
+        var keys: [Column] = []
         var ordered: [(key: [String], samples: [[Double]])] = []
         var samples: [[String]: Int] = [:]
 
         init(_ source: ReportSource, ignoreHost: Bool) throws(ReportError) {
-            let required = ["design", "scenario", "senders", "vcpus"] + Comparison.metrics.map(\.column)
-            var keys: [String]?
+            let required: [Column] = [.design, .scenario, .senders, .vcpus] + Comparison.metrics.map(\.column)
+            var keys: [Column]?
             try source.scan(required: required, reading: Comparison.keyColumns) { line throws(ReportError) in
-                let columns = keys ?? Comparison.keyColumns.filter { line.has($0) && !(ignoreHost && $0 == "host") }
+                let columns = keys ?? Comparison.keyColumns.filter { line.has($0) && !(ignoreHost && $0 == .host) }
                 keys = columns
-                let key = columns.map(line.text)
+                let key = columns.map { line.text($0) }
                 var values: [Double] = []
                 for metric in Comparison.metrics { values.append(try line.number(metric.column)) }
                 add(key, values)
@@ -139,7 +139,7 @@ public struct Comparison: Sendable {
         }
 
         /// The groups keyed on `columns` only (a subset of `keys`), merged.
-        func projected(on columns: [String]) -> (ordered: [(key: [String], samples: [[Double]])], samples: [[String]: [[Double]]]) {
+        func projected(on columns: [Column]) -> (ordered: [(key: [String], samples: [[Double]])], samples: [[String]: [[Double]]]) {
             let positions = columns.compactMap(keys.firstIndex(of:))
             if positions == Array(keys.indices) {
                 return (ordered, Dictionary(uniqueKeysWithValues: ordered.map { ($0.key, $0.samples) }))

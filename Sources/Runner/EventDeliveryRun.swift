@@ -46,10 +46,29 @@ struct EventDeliveryRun<Lock: ReadMostlyLock & ~Copyable> {
         return all.filter { seen.insert($0.port).inserted }
     }
 
+    /// The run's phases in order: set up, spawn, measure, stop, drain,
+    /// collect.
     func run(shouldStop: @escaping @Sendable () -> Bool) throws(RunError) -> RunResult {
-        let c = configuration
-        var result = RunResult(configuration: c)
+        var result = RunResult(configuration: configuration)
         result.timerOverheadNanoseconds = measureTimerOverhead()
+        let domain = try setUp()
+        let memory = domain.memory
+        result.pageNode = NUMA.nodeOfPage(at: memory.hostFrameAddress(memory.hostFrame(ofGuestFrame: domain.sharedInfoFrame)))
+        let control = RunControl()
+        let threads = try spawn(domain: domain, control: control)
+        let window = measure(control: control, shouldStop: shouldStop)
+        try stop(threads, domain: domain, control: control)
+        let drained = drainAll(domain)
+        collect(into: &result, domain: domain, control: control, drained: drained)
+        result.measuredSeconds = Double(window.end - window.start) / 1e9
+        result.interrupted = window.interrupted
+        return result
+    }
+
+    /// Guest memory, the domain with shared_info and every vcpu_info
+    /// active, the ports bound and the masked ones masked.
+    private func setUp() throws(RunError) -> EventChannelDomain<Lock> {
+        let c = configuration
         let memory: GuestMemory
         do {
             memory = try GuestMemory(guestFrames: 2, quarantineFrames: 64, writerCapacity: c.senders + c.vcpus + 1,
@@ -65,30 +84,51 @@ struct EventDeliveryRun<Lock: ReadMostlyLock & ~Copyable> {
             }
         }
         for target in plans.flatMap(\.targets) { domain.bindPort(Int(target.port), toVCPU: Int(target.vcpu)) }
-        let masked = maskedTargets
-        for target in masked { domain.guestMask(port: Int(target.port)) }
-        result.pageNode = NUMA.nodeOfPage(at: memory.hostFrameAddress(memory.hostFrame(ofGuestFrame: domain.sharedInfoFrame)))
+        for target in maskedTargets { domain.guestMask(port: Int(target.port)) }
+        return domain
+    }
 
-        let control = RunControl()
+    /// The run's threads: senders and the host thread, then the vCPUs
+    /// (stopped later, once the senders are joined).
+    private struct Threads {
+        var sendersAndHost: [HostThread] = []
+        var vcpus: [HostThread] = []
+    }
+
+    /// Starts every thread; on a failure, releases those already started
+    /// (straight to `stop`) and joins them.
+    private func spawn(domain: EventChannelDomain<Lock>, control: RunControl) throws(RunError) -> Threads {
+        let c = configuration
         let stamps = EndToEndStamps(portCount: c.abi.portCount)
         let deferrals = TimerDeferrals(portCount: c.abi.portCount, vcpus: c.vcpus)
-        var threads: [HostThread] = []
-        var vcpuThreads: [HostThread] = []
+        var threads = Threads()
         do {
             for sender in 0..<c.senders {
-                threads.append(try spawnSender(sender, domain: domain, control: control, stamps: stamps, deferrals: deferrals))
+                threads.sendersAndHost.append(try spawnSender(sender, domain: domain, control: control, stamps: stamps,
+                                                              deferrals: deferrals))
             }
-            threads.append(try spawnHost(domain: domain, control: control))
+            threads.sendersAndHost.append(try spawnHost(domain: domain, control: control))
             for vcpu in 0..<c.vcpus {
-                vcpuThreads.append(try spawnVCPU(vcpu, domain: domain, control: control, stamps: stamps, deferrals: deferrals))
+                threads.vcpus.append(try spawnVCPU(vcpu, domain: domain, control: control, stamps: stamps, deferrals: deferrals))
             }
         } catch {
+            // Release: pairs with the acquires in currentPhase, VCPUWork.run
+            // and checkIn; the started threads leave at once.
             control.phase.store(Phase.stop.rawValue, ordering: .releasing)
             control.vcpusStop.store(true, ordering: .releasing)
             control.go.store(true, ordering: .releasing)
-            (threads + vcpuThreads).forEach { $0.join() }
+            (threads.sendersAndHost + threads.vcpus).forEach { $0.join() }
             throw .system(error)
         }
+        return threads
+    }
+
+    /// Releases the threads once all checked in, then the warm-up and the
+    /// measured window; returns the window and whether it was cut short.
+    private func measure(control: RunControl, shouldStop: @escaping @Sendable () -> Bool)
+        -> (start: UInt64, end: UInt64, interrupted: Bool) {
+        let c = configuration
+        // Acquire: pairs with the release increment in checkIn.
         while control.ready.load(ordering: .acquiring) < c.threadCount { yieldThread() }
         // Release: pairs with checkIn's acquire; everything set up above is
         // visible to every thread before it starts.
@@ -98,93 +138,43 @@ struct EventDeliveryRun<Lock: ReadMostlyLock & ~Copyable> {
 
         var interrupted = wait(until: start + nanoseconds(c.warmupSeconds), control: control, stop: stoppedEarly)
         let measureStart = monotonicNanoseconds()
+        // Release: pairs with the acquire in currentPhase (senders and vCPUs
+        // start counting what they measure).
         control.phase.store(Phase.measure.rawValue, ordering: .releasing)
         if !interrupted {
             interrupted = wait(until: measureStart + nanoseconds(c.durationSeconds), control: control, stop: stoppedEarly)
         }
+        // Release: pairs with the acquire in currentPhase.
         control.phase.store(Phase.stop.rawValue, ordering: .releasing)
-        let measureEnd = monotonicNanoseconds()
-        threads.forEach { $0.join() }
-        control.vcpusStop.store(true, ordering: .releasing)
-        for vcpu in 0..<c.vcpus { domain.kick(vcpu: vcpu) }
-        vcpuThreads.forEach { $0.join() }
+        return (measureStart, monotonicNanoseconds(), interrupted)
+    }
+
+    /// Joins the senders and the host thread, then stops, kicks and joins
+    /// the vCPUs; a thread's failure fails the run.
+    private func stop(_ threads: Threads, domain: EventChannelDomain<Lock>, control: RunControl) throws(RunError) {
+        threads.sendersAndHost.forEach { $0.join() }
+        stopVCPUs(domain: domain, control: control)
+        threads.vcpus.forEach { $0.join() }
         let failures = control.failures.withLock { $0 }
         guard failures.isEmpty else { throw .threadFailed(failures.joined(separator: "; ")) }
+    }
 
-        // Final drain, unmask, drain again: every event set must now be handled.
-        if !domain.sharedInfoIsValid { domain.activateSharedInfo() }
-        var context = domain.makeContext()!
-        var drained = drain(domain, context: &context)
-        for target in masked { domain.guestUnmask(port: Int(target.port)) }
-        drained.merge(drain(domain, context: &context))
-        memory.auditQuarantine()
-
-        let senders = control.senders.withLock { $0 }.sorted { $0.index < $1.index }
-        let vcpus = control.vcpus.withLock { $0 }.sorted { $0.index < $1.index }
-        for sender in senders {
-            result.total = result.total + sender.total
-            result.measured = result.measured + sender.measured
-            result.sendLatency.merge(sender.latency)
-            result.senderStall.merge(sender.stall)
-        }
-        result.perSenderSends = senders.map(\.measured.sends)
-        result.senderCPUsSeen = senders.map(\.cpu)
-        var handlerOutcome = drained
-        for vcpu in vcpus {
-            result.total = result.total + vcpu.deferred
-            result.measured = result.measured + vcpu.deferredMeasured
-            handlerOutcome.merge(vcpu.outcome)
-            result.shadowMerges += vcpu.merges
-            result.endToEndLatency.merge(vcpu.latency)
-            result.relocations += vcpu.relocations
-            result.relocationLatency.merge(vcpu.relocationLatency)
-            result.vanishedSelectorBits += vcpu.vanishedSelectorBits
-            result.vanishedUpcalls += vcpu.vanishedUpcalls
-        }
-        result.vcpuCPUsSeen = vcpus.map(\.cpu)
-        result.hostCPUSeen = control.hostCPU.withLock { $0 }
-        result.handled = handlerOutcome.handled
-        result.spuriousUpcalls = handlerOutcome.spurious
-        result.stranded = domain.guestPendingCount()
-        result.migrations = memory.migrations
-        result.deferredMigrations = memory.deferredMigrations
-        result.hostRounds = control.hostRounds.load(ordering: .relaxed)
-        result.staleBits = memory.staleBits
-        let pending = c.abi.sharedInfo.pendingOffset..<(c.abi.sharedInfo.pendingOffset + c.abi.portCount / 8)
-        result.ledger = EventLedger(
-            newlySet: result.total.newlySet, handled: result.handled,
-            stalePendingBits: memory.staleBits(guestFrame: domain.sharedInfoFrame, bytes: pending),
-            replays: result.total.replays, carriedSends: result.total.carriedSends,
-            designReplays: Lock.replaysStaleWrites)
-        result.measuredSeconds = Double(measureEnd - measureStart) / 1e9
-        result.interrupted = interrupted
-        return result
+    private func stopVCPUs(domain: EventChannelDomain<Lock>, control: RunControl) {
+        // Release: pairs with the acquire loads in VCPUWork.run; every send
+        // (the senders are joined) happens before a vCPU sees the stop.
+        control.vcpusStop.store(true, ordering: .releasing)
+        for vcpu in 0..<configuration.vcpus { domain.kick(vcpu: vcpu) }
     }
 
     /// Waits until `deadline`, every sender finished, or `stop()`; true if stopped.
     private func wait(until deadline: UInt64, control: RunControl, stop: () -> Bool) -> Bool {
         while monotonicNanoseconds() < deadline {
             if stop() { return true }
+            // Relaxed: only ends the wait early (RunControl.finishedSenders).
             if control.finishedSenders.load(ordering: .relaxed) == configuration.senders { return false }
             sleepMicroseconds(Int(min(2_000, (deadline &- monotonicNanoseconds()) / 1000 + 1)))
         }
         return false
-    }
-
-    /// Shadow merge and handler on every vCPU until nothing is left.
-    private func drain(_ domain: EventChannelDomain<Lock>, context: inout DeliveryContext) -> UpcallOutcome {
-        var total = UpcallOutcome()
-        var progress = true
-        while progress {
-            progress = false
-            for vcpu in 0..<configuration.vcpus {
-                if domain.injectPendingEvents(vcpu: vcpu, context: &context) { progress = true }
-                let outcome = domain.runUpcallHandler(vcpu: vcpu)
-                total.merge(outcome)
-                if outcome.passes > 0 { progress = true }
-            }
-        }
-        return total
     }
 }
 

@@ -1,4 +1,4 @@
-/// The lost-event account of a run (reference section 9).
+/// The lost-event account of a run (docs/model.md §9).
 ///
 /// Every 0 -> 1 change of a pending bit that a sender made (delivered or
 /// masked) must be cleared by the guest's handler exactly once after the

@@ -2,6 +2,7 @@ import Delivery
 import GuestMemory
 import LockDesigns
 import Platform
+import Topology
 
 /// CPUs to pin each thread to (one per thread of each role).
 public struct ThreadCPUs: Sendable, Equatable {

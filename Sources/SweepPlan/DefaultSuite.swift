@@ -1,4 +1,5 @@
 import Runner
+import Topology
 
 /// The default suite, fitted to the machine it runs on: every list the
 /// options leave out, and the duration and repetitions that make the whole

@@ -1,5 +1,6 @@
 import Platform
 import Runner
+import Topology
 
 extension PlannedConfiguration {
     /// `design=rwlock scenario=ipi senders=2 vcpus=1 placement=compact`

@@ -1,6 +1,7 @@
 import Delivery
 import LockDesigns
 import Runner
+import Topology
 
 /// What `run` was asked for, as typed values. A nil list or number means
 /// "not given": the plan then fits it to the machine (the default suite).

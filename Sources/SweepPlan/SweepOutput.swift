@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
+import Platform
 import Reports
 
 /// Where a sweep's rows (and histograms) go, opened before the first run
@@ -38,18 +34,18 @@ public struct SweepOutput {
     }
 }
 
-/// true: a folder; false: something else; nil: nothing there.
+/// true: a folder; false: something else; nil: nothing there (or it
+/// cannot be looked at).
 private func kind(of path: String) -> Bool? {
-    var info = stat()
-    guard stat(path, &info) == 0 else { return nil }
-    return info.st_mode & S_IFMT == S_IFDIR
+    guard let status = try? Files.status(path) else { return nil }
+    return status.kind == .directory
 }
 
 private func requireWritableFolder(of path: String, what: String) throws(PlanError) {
     let slash = path.lastIndex(of: "/")
     let folder = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
     guard kind(of: folder) == true else { throw PlanError("\(what): folder \(folder) does not exist") }
-    guard access(folder, W_OK) == 0 else { throw PlanError("\(what): folder \(folder) is not writable") }
+    guard Files.isWritable(folder) else { throw PlanError("\(what): folder \(folder) is not writable") }
 }
 
 /// Creates `path` (one level) unless it exists as a folder already.
@@ -58,7 +54,7 @@ private func makeFolder(_ path: String) throws(PlanError) {
         guard isFolder else { throw PlanError("--histograms: \(path) exists and is not a folder") }
         return
     }
-    guard mkdir(path, 0o755) == 0 else {
-        throw PlanError("--histograms: cannot create \(path): \(String(cString: strerror(errno)))")
+    do throws(SystemError) { try Files.makeFolder(path) } catch {
+        throw PlanError("--histograms: cannot create \(path): \(error.reason)")
     }
 }

@@ -2,6 +2,7 @@ import Delivery
 import LockDesigns
 import Platform
 import Runner
+import Topology
 
 /// One configuration of a sweep, placed: its threads' CPUs and its guest
 /// memory's node are decided here, before anything runs.

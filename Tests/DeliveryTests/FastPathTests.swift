@@ -2,26 +2,22 @@ import Delivery
 import GuestMemory
 import LockDesigns
 import PageCache
+import TestSupport
 import Testing
 
-/// Reference section 4 and invariants 2-5, for every design and both ABIs.
+/// docs/model.md §4 and §9, invariants 2-5, for every design and both ABIs.
 @Suite("Fast path results")
 struct FastPathTests {
-    static let cases = designABICases
-
-    @Test("delivered: pending, then selector word, upcall, kick", arguments: cases)
+    @Test("delivered: pending, then selector word, upcall, kick", arguments: designABICases)
     func delivered(design: LockDesign, abi: GuestABI) throws {
-        struct Body: DesignTest {
-            let abi: GuestABI
-            func run<Lock: ReadMostlyLock & ~Copyable>(_ lock: Lock.Type, design: LockDesign) throws {
-                let domain = try makeDomain(Lock.self, abi: abi)
-                var context = domain.makeContext()!
-                for port in [0, 66, abi.portCount - 1] {
+        struct Body: DomainTest {
+            func run<Lock: ReadMostlyLock & ~Copyable>(_ domain: EventChannelDomain<Lock>, context: inout DeliveryContext) throws {
+                for port in [0, 66, domain.abi.portCount - 1] {
                     domain.bindPort(port, toVCPU: 1)
                     let kicks = domain.kickCount(vcpu: 1)
                     #expect(domain.deliverFast(port: port, vcpu: 1, context: &context) == .delivered)
                     #expect(domain.guestPending(port: port))
-                    #expect(domain.guestSelector(vcpu: 1) & (1 << UInt64(abi.selectorBit(ofPort: port))) != 0)
+                    #expect(domain.guestSelector(vcpu: 1) & (1 << UInt64(domain.abi.selectorBit(ofPort: port))) != 0)
                     #expect(domain.guestUpcallPending(vcpu: 1))
                     #expect(domain.guestSelector(vcpu: 0) == 0, "the other vCPU is untouched")
                     #expect(domain.kickCount(vcpu: 1) == kicks + 1)
@@ -33,16 +29,13 @@ struct FastPathTests {
                 }
             }
         }
-        try design.run(Body(abi: abi))
+        try design.run(Body(), abi: abi)
     }
 
-    @Test("coalesced changes nothing", arguments: cases)
+    @Test("coalesced changes nothing", arguments: designABICases)
     func coalesced(design: LockDesign, abi: GuestABI) throws {
-        struct Body: DesignTest {
-            let abi: GuestABI
-            func run<Lock: ReadMostlyLock & ~Copyable>(_ lock: Lock.Type, design: LockDesign) throws {
-                let domain = try makeDomain(Lock.self, abi: abi)
-                var context = domain.makeContext()!
+        struct Body: DomainTest {
+            func run<Lock: ReadMostlyLock & ~Copyable>(_ domain: EventChannelDomain<Lock>, context: inout DeliveryContext) throws {
                 #expect(domain.deliverFast(port: 66, vcpu: 0, context: &context) == .delivered)
                 clearUpcallState(domain, vcpu: 0)
                 let kicks = domain.kickCount(vcpu: 0)
@@ -53,16 +46,13 @@ struct FastPathTests {
                 #expect(domain.kickCount(vcpu: 0) == kicks)
             }
         }
-        try design.run(Body(abi: abi))
+        try design.run(Body(), abi: abi)
     }
 
-    @Test("masked: pending stays set, no selector, upcall or kick; unmask redelivers", arguments: cases)
+    @Test("masked: pending stays set, no selector, upcall or kick; unmask redelivers", arguments: designABICases)
     func masked(design: LockDesign, abi: GuestABI) throws {
-        struct Body: DesignTest {
-            let abi: GuestABI
-            func run<Lock: ReadMostlyLock & ~Copyable>(_ lock: Lock.Type, design: LockDesign) throws {
-                let domain = try makeDomain(Lock.self, abi: abi)
-                var context = domain.makeContext()!
+        struct Body: DomainTest {
+            func run<Lock: ReadMostlyLock & ~Copyable>(_ domain: EventChannelDomain<Lock>, context: inout DeliveryContext) throws {
                 domain.bindPort(66, toVCPU: 1)
                 domain.guestMask(port: 66)
                 let kicks = domain.kickCount(vcpu: 1)
@@ -79,24 +69,21 @@ struct FastPathTests {
                 #expect(domain.guestPendingCount() == 0)
             }
         }
-        try design.run(Body(abi: abi))
+        try design.run(Body(), abi: abi)
     }
 
-    @Test("invalid port or vCPU", arguments: cases)
+    @Test("invalid port or vCPU", arguments: designABICases)
     func invalid(design: LockDesign, abi: GuestABI) throws {
-        struct Body: DesignTest {
-            let abi: GuestABI
-            func run<Lock: ReadMostlyLock & ~Copyable>(_ lock: Lock.Type, design: LockDesign) throws {
-                let domain = try makeDomain(Lock.self, abi: abi)
-                var context = domain.makeContext()!
-                #expect(domain.deliver(port: abi.portCount, vcpu: 0, context: &context) == .invalid)
+        struct Body: DomainTest {
+            func run<Lock: ReadMostlyLock & ~Copyable>(_ domain: EventChannelDomain<Lock>, context: inout DeliveryContext) throws {
+                #expect(domain.deliver(port: domain.abi.portCount, vcpu: 0, context: &context) == .invalid)
                 #expect(domain.deliver(port: -1, vcpu: 0, context: &context) == .invalid)
                 #expect(domain.deliver(port: 1, vcpu: 2, context: &context) == .invalid)
                 #expect(domain.deliverFast(port: 1, vcpu: -1, context: &context) == .invalid)
                 #expect(domain.guestPendingCount() == 0)
             }
         }
-        try design.run(Body(abi: abi))
+        try design.run(Body(), abi: abi)
     }
 
     @Test("32-bit ABI: 1024 ports; port 1023 is selector bit 31, port 66 bit 2")

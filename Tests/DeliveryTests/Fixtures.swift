@@ -3,6 +3,7 @@ import GuestMemory
 import LockDesigns
 import PageCache
 import Synchronization
+import TestSupport
 import Testing
 
 /// A domain with shared_info at guest frame 0 and each vCPU's vcpu_info in
@@ -23,36 +24,30 @@ func makeDomain<Lock: ReadMostlyLock & ~Copyable>(
     return domain
 }
 
-/// Every design with every guest ABI, for design-independent properties.
-let designABICases: [(LockDesign, GuestABI)] = LockDesign.allCases.flatMap { d in GuestABI.allCases.map { (d, $0) } }
-
-/// Runs `body` with the concrete lock type of every design.
-struct DesignBody: LockDesignVisitor {
-    let body: (any DesignCase) throws -> Void
-    func visit<Lock: ReadMostlyLock & ~Copyable>(_ lock: Lock.Type, design: LockDesign) -> Result<Void, any Error> {
-        Result { try body(ConcreteDesignCase<Lock>(design: design)) }
-    }
-}
-
-/// A design-independent test body, opened per design.
-protocol DesignCase {
-    var design: LockDesign { get }
-    func run(_ test: some DesignTest) throws
-}
-
-protocol DesignTest {
-    func run<Lock: ReadMostlyLock & ~Copyable>(_ lock: Lock.Type, design: LockDesign) throws
-}
-
-struct ConcreteDesignCase<Lock: ReadMostlyLock & ~Copyable>: DesignCase {
-    let design: LockDesign
-    func run(_ test: some DesignTest) throws { try test.run(Lock.self, design: design) }
+/// A test body over a fresh domain (`makeDomain`) and a sender context,
+/// generic over the lock type; `design.run(test, abi:)` runs it for one
+/// design through `DesignTest`.
+protocol DomainTest {
+    func run<Lock: ReadMostlyLock & ~Copyable>(_ domain: EventChannelDomain<Lock>, context: inout DeliveryContext) throws
 }
 
 extension LockDesign {
-    /// Runs `test` specialised for this design.
-    func run(_ test: some DesignTest) throws {
-        try visit(DesignBody { try $0.run(test) }).get()
+    /// Runs `test` on a fresh domain of this design (vcpu_info on guest
+    /// frame 1 with `separateVCPUInfo`, else in its default slot).
+    func run(_ test: some DomainTest, abi: GuestABI, separateVCPUInfo: Bool = false) throws {
+        try run(OnFreshDomain(test: test, abi: abi, separateVCPUInfo: separateVCPUInfo))
+    }
+}
+
+private struct OnFreshDomain<Test: DomainTest>: DesignTest {
+    let test: Test
+    let abi: GuestABI
+    let separateVCPUInfo: Bool
+
+    func run<Lock: ReadMostlyLock & ~Copyable>(_ lock: Lock.Type, design: LockDesign) throws {
+        let domain = try makeDomain(Lock.self, abi: abi, separateVCPUInfo: separateVCPUInfo)
+        var context = domain.makeContext()!
+        try test.run(domain, context: &context)
     }
 }
 
@@ -69,13 +64,3 @@ func clearUpcallState<Lock: ReadMostlyLock & ~Copyable>(_ domain: EventChannelDo
     }
 }
 
-import Platform
-
-/// A thread started at once, joined by the test.
-final class HostThreadBox: @unchecked Sendable {
-    private let thread: HostThread
-    init(_ body: @escaping @Sendable () -> Void) { thread = try! HostThread.spawn(body) }
-    func join() { thread.join() }
-}
-
-func yieldIfPossible() { yieldThread() }

@@ -4,6 +4,7 @@ import LockDesigns
 import PageCache
 import Platform
 import Synchronization
+import TestSupport
 import Testing
 
 /// The SPIN model's counterexamples (verify/README.md), replayed step by

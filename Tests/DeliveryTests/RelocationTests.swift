@@ -4,7 +4,7 @@ import LockDesigns
 import PageCache
 import Testing
 
-/// Reference section 7: the v4 review's interleaving, forced step by step.
+/// docs/model.md §7: the v4 review's interleaving, forced step by step.
 /// vCPU 0's vcpu_info moves from its default slot in shared_info to guest
 /// frame 1 while an event for it arrives right after the strategy's first
 /// step (activation, deactivation, flag, pause, or senders stopped).
@@ -81,7 +81,7 @@ struct RelocationTests {
 
     @Test("forced-slow: the flag is cleared after the move and the fast path works again")
     func forcedFlagCleared() throws {
-        let domain = try makeDomain(SeqLockDesign.self, abi: .longMode)
+        let domain = try makeDomain(SeqLock.self, abi: .longMode)
         var context = domain.makeContext()!
         _ = domain.relocateVCPUInfo(vcpu: 0, toFrame: 1, offset: 0, strategy: .forcedSlow)
         #expect(domain.deliverFast(port: 9, vcpu: 0, context: &context) == .delivered)

@@ -1,7 +1,7 @@
 import GuestMemory
 import Testing
 
-/// Every offset and size of both guest ABIs, exactly as reference section 2
+/// Every offset and size of both guest ABIs, exactly as docs/model.md §2
 /// (xen/include/public/xen.h, arch-x86/xen.h) gives them.
 @Suite("Guest ABI layouts")
 struct LayoutTests {

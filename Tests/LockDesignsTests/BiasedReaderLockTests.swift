@@ -1,6 +1,7 @@
 import LockDesigns
 import PageCache
 import Platform
+import TestSupport
 import Testing
 
 /// `percpu` (BRAVO): the fast, reader-biased path must still exclude

@@ -1,6 +1,7 @@
 import LockDesigns
 import PageCache
 import Platform
+import TestSupport
 import Testing
 
 /// Runs `body` on a helper thread; true if it finished within `seconds`

@@ -1,8 +1,9 @@
 import LockDesigns
 import PageCache
+import TestSupport
 import Testing
 
-/// What `visit` hands over for a design.
+/// What `visit` (through `LockDesign.run`) hands over for a design.
 struct DesignTraits: Equatable {
     let design: LockDesign
     let typeName: String
@@ -10,10 +11,10 @@ struct DesignTraits: Equatable {
     let replaysStaleWrites: Bool
 }
 
-struct TraitsVisitor: LockDesignVisitor {
-    func visit<Lock: ReadMostlyLock & ~Copyable>(_ lock: Lock.Type, design: LockDesign) -> DesignTraits {
+struct TraitsProbe: DesignTest {
+    func run<Lock: ReadMostlyLock & ~Copyable>(_ lock: Lock.Type, design: LockDesign) -> DesignTraits {
         // A noncopyable metatype is not an Any.Type; name it through a
-        // copyable wrapper and strip the wrapper: "LockDesignsTests.LockBox<X>".
+        // copyable wrapper and strip the wrapper: "TestSupport.LockBox<X>".
         let boxed = _typeName(LockBox<Lock>.self, qualified: true)
         let typeName = String(boxed.drop { $0 != "<" }.dropFirst().dropLast())
         return DesignTraits(design: design, typeName: typeName,
@@ -86,39 +87,39 @@ struct LockDesignCatalogTests {
     }
 
     @Test("visit hands each design a distinct lock type")
-    func distinctTypes() {
-        let traits = LockDesign.allCases.map { $0.visit(TraitsVisitor()) }
+    func distinctTypes() throws {
+        let traits = try LockDesign.allCases.map { try $0.run(TraitsProbe()) }
         #expect(traits.map(\.design) == LockDesign.allCases)
         #expect(Set(traits.map(\.typeName)).count == LockDesign.allCases.count, "\(traits.map(\.typeName))")
     }
 
     @Test("visit hands over the expected concrete types")
-    func concreteTypes() {
-        func name(_ design: LockDesign) -> String { design.visit(TraitsVisitor()).typeName }
-        #expect(name(.rwlock).contains("QueuedRWLock"))
-        #expect(name(.rwlock).contains("WaitingReaders"))
-        #expect(name(.rwlockTrylock).contains("TrylockOrSlowPath"))
-        #expect(name(.rwlockTrydrop).contains("TrylockOrDrop"))
-        #expect(name(.pthreadRWLock).hasSuffix("PThreadRWLockDesign"))
-        #expect(name(.mutex).hasSuffix("MutexDesign"))
-        #expect(name(.seqlock).hasSuffix("SeqLockDesign"))
-        #expect(name(.rcu).hasSuffix("EpochRCU"))
-        #expect(name(.percpu).hasSuffix("BiasedReaderLock"))
-        #expect(name(.nolock).hasSuffix("NoLock"))
+    func concreteTypes() throws {
+        func name(_ design: LockDesign) throws -> String { try design.run(TraitsProbe()).typeName }
+        #expect(try name(.rwlock).contains("QueuedRWLock"))
+        #expect(try name(.rwlock).contains("WaitingReaders"))
+        #expect(try name(.rwlockTrylock).contains("TrylockOrSlowPath"))
+        #expect(try name(.rwlockTrydrop).contains("TrylockOrDrop"))
+        #expect(try name(.pthreadRWLock).hasSuffix("GlibcRWLock"))
+        #expect(try name(.mutex).hasSuffix("ExclusiveLock"))
+        #expect(try name(.seqlock).hasSuffix("SeqLock"))
+        #expect(try name(.rcu).hasSuffix("EpochRCU"))
+        #expect(try name(.percpu).hasSuffix("BiasedReaderLock"))
+        #expect(try name(.nolock).hasSuffix("NoLock"))
     }
 
     @Test("contention policy per design", arguments: LockDesign.allCases)
-    func contentionPolicy(design: LockDesign) {
+    func contentionPolicy(design: LockDesign) throws {
         let expected: ContentionPolicy = switch design {
         case .rwlockTrylock: .wouldBlock
         case .rwlockTrydrop: .drop
         default: .wait
         }
-        #expect(design.visit(TraitsVisitor()).contentionPolicy == expected)
+        #expect(try design.run(TraitsProbe()).contentionPolicy == expected)
     }
 
     @Test("only seqlock replays stale writes", arguments: LockDesign.allCases)
-    func replaysStaleWrites(design: LockDesign) {
-        #expect(design.visit(TraitsVisitor()).replaysStaleWrites == (design == .seqlock))
+    func replaysStaleWrites(design: LockDesign) throws {
+        #expect(try design.run(TraitsProbe()).replaysStaleWrites == (design == .seqlock))
     }
 }

@@ -8,7 +8,7 @@ import Testing
 struct SeqLockTests {
     @Test("a read section with no writer validates")
     func noWriterValidates() {
-        let lock = SeqLockDesign(readerCapacity: 1)
+        let lock = SeqLock(readerCapacity: 1)
         for _ in 0..<3 {
             let ticket = lock.readLock(reader: 0)
             #expect(lock.readUnlock(reader: 0, ticket) == true)
@@ -17,7 +17,7 @@ struct SeqLockTests {
 
     @Test("a writer section inside a read section fails its validation", arguments: [1, 2, 5])
     func writerInsideFails(writerSections: Int) {
-        let lock = SeqLockDesign(readerCapacity: 1)
+        let lock = SeqLock(readerCapacity: 1)
         let ticket = lock.readLock(reader: 0)
         for _ in 0..<writerSections {
             lock.writeLock()
@@ -28,7 +28,7 @@ struct SeqLockTests {
 
     @Test("a section that starts after the writer validates")
     func afterWriterValidates() {
-        let lock = SeqLockDesign(readerCapacity: 1)
+        let lock = SeqLock(readerCapacity: 1)
         let before = lock.readLock(reader: 0)
         lock.writeLock()
         lock.writeUnlock()
@@ -40,7 +40,7 @@ struct SeqLockTests {
 
     @Test("synchronize adds nothing: the writer's overlap is reported at readUnlock")
     func synchronizeDoesNotWait() {
-        let lock = SeqLockDesign(readerCapacity: 1)
+        let lock = SeqLock(readerCapacity: 1)
         let ticket = lock.readLock(reader: 0)
         lock.writeLock()
         lock.writeUnlock()
@@ -52,7 +52,7 @@ struct SeqLockTests {
 
     @Test("readers take no write side: a reader's ticket is even, a writer makes it move by two")
     func ticketsAreSequences() {
-        let lock = SeqLockDesign(readerCapacity: 1)
+        let lock = SeqLock(readerCapacity: 1)
         let first = lock.readLock(reader: 0)
         #expect(first.value % 2 == 0)
         #expect(lock.readUnlock(reader: 0, first) == true)
@@ -68,9 +68,9 @@ struct SeqLockTests {
 
     @Test("the fast path takes the waiting read side")
     func fastPath() throws {
-        let lock = SeqLockDesign(readerCapacity: 1)
-        #expect(SeqLockDesign.replaysStaleWrites)
-        #expect(SeqLockDesign.contentionPolicy == .wait)
+        let lock = SeqLock(readerCapacity: 1)
+        #expect(SeqLock.replaysStaleWrites)
+        #expect(SeqLock.contentionPolicy == .wait)
         let taken = lock.fastPathReadLock(reader: 0)
         let ticket = try #require(taken)
         #expect(lock.readUnlock(reader: 0, ticket) == true)

@@ -1,6 +1,7 @@
 import LockDesigns
 import PageCache
 import Platform
+import TestSupport
 import Testing
 
 /// What tryReadLock did around a writer, single-threaded.
@@ -13,8 +14,8 @@ struct TryOutcome: Sendable {
     var writerAfterReaders = false
 }
 
-struct TryReadRun: LockDesignVisitor {
-    func visit<Lock: ReadMostlyLock & ~Copyable>(_: Lock.Type, design: LockDesign) -> TryOutcome {
+struct TryReadRun: DesignTest {
+    func run<Lock: ReadMostlyLock & ~Copyable>(_: Lock.Type, design: LockDesign) -> TryOutcome {
         let lock = Lock(readerCapacity: 2)
         var outcome = TryOutcome()
 
@@ -61,28 +62,23 @@ struct TryReadRun: LockDesignVisitor {
 /// A reader holds the lock and a writer queues behind it: a new trying
 /// reader must not barge past the waiting writer (qrwlock's trylock fails
 /// when the writer-waiting bit is set).
-struct TryBehindWaitingWriterRun: LockDesignVisitor {
+struct TryBehindWaitingWriterRun: DesignTest {
     struct Outcome: Sendable {
         var refusedWhileWriterWaited = false
         var writerEnteredEarly = false
         var writerDone = false
     }
 
-    func visit<Lock: ReadMostlyLock & ~Copyable>(_: Lock.Type, design: LockDesign) -> Result<Outcome, any Error> {
+    func run<Lock: ReadMostlyLock & ~Copyable>(_: Lock.Type, design: LockDesign) throws -> Outcome {
         let box = LockBox<Lock>(readers: 2)
         let writerInside = Flag(), writerDone = Flag()
         var outcome = Outcome()
         let held = box.lock.readLock(reader: 0)
-        let thread: HostThread
-        do {
-            thread = try HostThread.spawn {
-                box.lock.writeLock()
-                writerInside.set()
-                box.lock.writeUnlock()
-                writerDone.set()
-            }
-        } catch {
-            return .failure(error)
+        let thread = try HostThread.spawn {
+            box.lock.writeLock()
+            writerInside.set()
+            box.lock.writeUnlock()
+            writerDone.set()
         }
         // Until the writer has announced itself, a try may still succeed.
         outcome.refusedWhileWriterWaited = waitUntil(seconds: 5) {
@@ -96,15 +92,15 @@ struct TryBehindWaitingWriterRun: LockDesignVisitor {
         _ = box.lock.readUnlock(reader: 0, held)
         outcome.writerDone = waitUntil { writerDone.isSet }
         if outcome.writerDone { thread.join() }
-        return .success(outcome)
+        return outcome
     }
 }
 
 @Suite("tryReadLock", .serialized)
 struct TryLockTests {
     @Test("tryReadLock fails while a writer holds the lock and succeeds after", arguments: LockDesign.trying)
-    func tryFailsUnderWriter(design: LockDesign) {
-        let outcome = design.visit(TryReadRun())
+    func tryFailsUnderWriter(design: LockDesign) throws {
+        let outcome = try design.run(TryReadRun())
         #expect(outcome.freeSucceeded)
         #expect(outcome.sharedSucceeded, "readers should share the lock")
         #expect(outcome.underWriter == false)
@@ -114,13 +110,13 @@ struct TryLockTests {
 
     @Test("the fast path gives up under a writer for the non-waiting policies",
           arguments: [LockDesign.rwlockTrylock, .rwlockTrydrop])
-    func fastPathGivesUp(design: LockDesign) {
-        #expect(design.visit(TryReadRun()).fastPathUnderWriter == false)
+    func fastPathGivesUp(design: LockDesign) throws {
+        #expect(try design.run(TryReadRun()).fastPathUnderWriter == false)
     }
 
     @Test("a trying reader does not barge past a waiting writer", arguments: LockDesign.trying)
     func tryBehindWaitingWriter(design: LockDesign) throws {
-        let outcome = try design.visit(TryBehindWaitingWriterRun()).get()
+        let outcome = try design.run(TryBehindWaitingWriterRun())
         #expect(outcome.refusedWhileWriterWaited)
         #expect(!outcome.writerEnteredEarly, "the writer entered while a reader held the lock")
         #expect(outcome.writerDone)

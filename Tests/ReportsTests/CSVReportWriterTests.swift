@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Reports
+import TestSupport
 import Testing
 
 @Suite("Durable report writer")

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Platform
 import Reports
+import TestSupport
 import Testing
 
 /// A small report: one row per (design, senders, value) with the columns

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Platform
 import Reports
+import TestSupport
 import Testing
 
 /// Nothing in a report or its name runs when gnuplot loads the script.

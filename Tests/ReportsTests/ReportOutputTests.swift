@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Platform
 import Reports
+import TestSupport
 import Testing
 
 /// What `run --output` (CSVReportWriter) and the generated files

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Platform
 import Reports
+import TestSupport
 import Testing
 
 /// compare and plot read reports through one decoder: the same cells are

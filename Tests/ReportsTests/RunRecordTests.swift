@@ -1,9 +1,10 @@
 import Reports
+import TestSupport
 import Testing
 
 @Suite("Report schema")
 struct RunRecordTests {
-    /// The columns the runner issue requires, in this order.
+    /// The required columns (results/README.md), in this order.
     static let required = """
         utc_time, host, cpu_model, kernel, swift_version, git_sha, numa_nodes, cpus, design, scenario, guest_abi, \
         senders, vcpus, placement, mem_node, page_node, sender_cpus, vcpu_cpus, invalidate_every_us, load_mode, \
@@ -12,8 +13,8 @@ struct RunRecordTests {
         send_max_ns, e2e_p50_ns, e2e_p90_ns, e2e_p99_ns, e2e_p999_ns, e2e_max_ns, timer_overhead_ns
         """.split(separator: ",").map { $0.filter { !$0.isWhitespace } }
 
-    /// Columns beyond the required set that the issue asked for, in its
-    /// order; later issues added others between and after them.
+    /// The first columns beyond the required set, in their order; later
+    /// columns went between and after them.
     static let extras = """
         host_cpus, vcpu_mode, ports_per_sender, masked_fraction, rate_per_sender, oversubscribed, migrations, \
         replays, duplicates, stale_bits, spurious_upcalls, shadow_merges, speedup_vs_1_sender, warmup_s, lost_flag
@@ -30,7 +31,7 @@ struct RunRecordTests {
         #expect(RunRecord.columns.count == 77)
     }
 
-    @Test("the extra columns follow, in the issue's order")
+    @Test("the extra columns follow, in their order")
     func extraColumns() {
         let rest = RunRecord.columns.dropFirst(Self.required.count)
         #expect(rest.filter(Self.extras.contains) == Self.extras)

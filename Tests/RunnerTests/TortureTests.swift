@@ -2,6 +2,7 @@ import Delivery
 import GuestMemory
 import LockDesigns
 import Runner
+import TestSupport
 import Testing
 
 /// Bounded validation runs: two senders racing on the same ports, guest
@@ -10,10 +11,7 @@ import Testing
 /// sender, whichever comes first. Serialized, so each run has the machine.
 @Suite("Torture", .serialized)
 struct TortureTests {
-    static let safe = LockDesign.allCases.filter(\.isSafe)
-
-    @Test("safe designs lose nothing while the host migrates shared_info",
-          arguments: safe.flatMap { d in GuestABI.allCases.map { (d, $0) } })
+    @Test("safe designs lose nothing while the host migrates shared_info", arguments: safeDesignABICases)
     func safeDesignsLoseNothing(design: LockDesign, abi: GuestABI) throws {
         let report = try runConfiguration(.validation(design: design, abi: abi))
         #expect(report.lost == 0, "\(report.summaryLine)")
@@ -40,7 +38,7 @@ struct TortureTests {
     }
 
     @Test("selftest race stage: shared_info (de)activated while sending; no hang, events delivered",
-          arguments: safe)
+          arguments: LockDesign.safe)
     func activationRace(design: LockDesign) throws {
         var c = RunConfiguration.validation(design: design)
         c.host = .toggleActivation
@@ -107,17 +105,10 @@ struct RelocationStressTests {
 
     static func configuration(_ design: LockDesign, _ strategy: RelocationStrategy, abi: GuestABI) -> RunConfiguration {
         var c = RunConfiguration(design: design)
-        c.scenario = .relocate
-        c.relocation = strategy
-        c.abi = abi
-        c.senders = 2
-        c.vcpus = 2
-        c.portsPerSender = 32
-        c.relocateEveryMicroseconds = 200
-        c.host = .migrate(everyMicroseconds: 300)
-        c.warmupSeconds = 0.02
-        c.durationSeconds = 0.2
-        c.sendLimitPerSender = 400_000
+        (c.scenario, c.relocation, c.abi) = (.relocate, strategy, abi)
+        (c.senders, c.vcpus, c.portsPerSender) = (2, 2, 32)
+        (c.relocateEveryMicroseconds, c.host) = (200, .migrate(everyMicroseconds: 300))
+        (c.warmupSeconds, c.durationSeconds, c.sendLimitPerSender) = (0.02, 0.2, 400_000)
         return c
     }
 

@@ -2,6 +2,7 @@ import Runner
 import SweepPlan
 import SysfsFixtures
 import Testing
+import Topology
 
 /// Bad options fail while planning, in one line naming the range or the
 /// reason, and never trap.

@@ -4,6 +4,7 @@ import Runner
 import SweepPlan
 import SysfsFixtures
 import Testing
+import Topology
 
 /// The default suite on each fixture machine: its grid, where every thread
 /// goes, and that it fits its time budget.

@@ -3,6 +3,7 @@ import Runner
 import SweepPlan
 import SysfsFixtures
 import Testing
+import Topology
 
 @Suite("Report rows")
 struct ReportRowTests {

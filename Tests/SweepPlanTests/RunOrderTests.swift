@@ -1,6 +1,7 @@
 import SweepPlan
 import SysfsFixtures
 import Testing
+import Topology
 
 @Suite("Run order")
 struct RunOrderTests {

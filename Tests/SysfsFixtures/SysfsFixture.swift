@@ -1,5 +1,5 @@
 import Foundation
-import Runner
+import Topology
 
 /// A sysfs-shaped folder in a fresh temporary directory, describing a
 /// machine this test host is not: the multi-node paths of discovery and

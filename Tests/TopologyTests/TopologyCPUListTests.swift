@@ -1,5 +1,5 @@
-import Runner
 import Testing
+import Topology
 
 @Suite("Topology: cpulist syntax")
 struct TopologyCPUListTests {

@@ -7,7 +7,7 @@ import Platform
 /// Trade-off: a function call and an atomic RMW on a shared word per
 /// section, plus glibc's reader preference: while readers overlap without
 /// a gap, an invalidating writer can wait indefinitely.
-public struct PThreadRWLockDesign: ~Copyable, ReadMostlyLock, @unchecked Sendable {
+public struct GlibcRWLock: ~Copyable, ReadMostlyLock, @unchecked Sendable {
     @usableFromInline let rwlock = PThreadRWLock(kind: .glibcDefault)
 
     public init(readerCapacity: Int) {}

@@ -4,9 +4,9 @@ import Glibc
 
 /// A fresh folder under /tmp, removed with its files and empty subfolders
 /// when the test ends.
-final class TemporaryFolder {
-    let path: String
-    init() {
+public final class TemporaryFolder {
+    public let path: String
+    public init() {
         var template = Array("/tmp/evtchn-reports-XXXXXX".utf8CString)
         path = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
     }
@@ -20,12 +20,12 @@ final class TemporaryFolder {
         }
         rmdir(path)
     }
-    func contents(_ name: String) -> String? { readText(path + "/" + name) }
-    func exists(_ name: String) -> Bool { access(path + "/" + name, F_OK) == 0 }
+    public func contents(_ name: String) -> String? { readText(path + "/" + name) }
+    public func exists(_ name: String) -> Bool { access(path + "/" + name, F_OK) == 0 }
 }
 
 /// The whole file as UTF-8 text, or nil if it cannot be read.
-func readText(_ path: String) -> String? {
+public func readText(_ path: String) -> String? {
     guard let file = fopen(path, "r") else { return nil }
     defer { fclose(file) }
     var bytes: [UInt8] = []
@@ -33,8 +33,8 @@ func readText(_ path: String) -> String? {
     return String(decoding: bytes, as: UTF8.self)
 }
 
-/// The package root: this file is Tests/ReportsTests/Support.swift.
-func repositoryRoot(_ file: String = #filePath) -> String {
+/// The package root: this file is Tests/TestSupport/TemporaryFolder.swift.
+public func repositoryRoot(_ file: String = #filePath) -> String {
     var parts = file.split(separator: "/", omittingEmptySubsequences: false)
     parts.removeLast(3)
     return parts.joined(separator: "/")

@@ -1,7 +1,7 @@
 import ArgumentParser
 import LockDesigns
 
-struct ListDesigns: ParsableCommand {
+struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List the locking designs, with what each does and where it comes from.")
 

@@ -3,8 +3,9 @@ import GuestMemory
 import LockDesigns
 import Runner
 
-struct Validate: ParsableCommand {
+struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "validate",
         abstract: "Torture each design (senders racing on shared ports, guest handler, host migrating the page) and check that no event is lost.",
         discussion: "Exits non-zero if a safe design loses an event. nolock is expected to lose some (it is the negative control).")
 

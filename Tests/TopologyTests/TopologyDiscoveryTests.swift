@@ -1,6 +1,6 @@
-import Runner
 import SysfsFixtures
 import Testing
+import Topology
 
 @Suite("Topology: sysfs discovery")
 struct TopologyDiscoveryTests {

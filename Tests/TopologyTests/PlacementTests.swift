@@ -1,7 +1,7 @@
 import Platform
-import Runner
 import SysfsFixtures
 import Testing
+import Topology
 
 @Suite("Placement policies")
 struct PlacementTests {

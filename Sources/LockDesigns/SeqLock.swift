@@ -21,7 +21,7 @@ import Synchronization
 /// free such a page at once either.
 ///
 /// Lock word: the sequence; odd while a writer is inside.
-public struct SeqLockDesign: ~Copyable, ReadMostlyLock, @unchecked Sendable {
+public struct SeqLock: ~Copyable, ReadMostlyLock, @unchecked Sendable {
     @usableFromInline let sequence = Atomic<UInt64>(0)
     @usableFromInline let writers = TicketSpinLock()
 

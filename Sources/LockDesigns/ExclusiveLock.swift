@@ -7,7 +7,7 @@ import Platform
 ///
 /// Trade-off: simplest to reason about, but senders serialise with each
 /// other, not only with the invalidating host.
-public struct MutexDesign: ~Copyable, ReadMostlyLock, @unchecked Sendable {
+public struct ExclusiveLock: ~Copyable, ReadMostlyLock, @unchecked Sendable {
     @usableFromInline let mutex = PThreadMutex()
 
     public init(readerCapacity: Int) {}

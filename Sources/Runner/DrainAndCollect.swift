@@ -1,0 +1,80 @@
+import Delivery
+import GuestMemory
+import PageCache
+
+/// The run's last phases: the final drain, then collecting what every
+/// thread, the guest and the host counted.
+extension EventDeliveryRun where Lock: ~Copyable {
+    /// Final drain, unmask, drain again: every event set must now be handled.
+    func drainAll(_ domain: EventChannelDomain<Lock>) -> UpcallOutcome {
+        if !domain.sharedInfoIsValid { domain.activateSharedInfo() }
+        var context = domain.makeContext()!
+        var drained = drain(domain, context: &context)
+        for target in maskedTargets { domain.guestUnmask(port: Int(target.port)) }
+        drained.merge(drain(domain, context: &context))
+        domain.memory.auditQuarantine()
+        return drained
+    }
+
+    /// Sums what the threads handed back, the guest's and the host's
+    /// counts, and the lost-event ledger.
+    func collect(into result: inout RunResult, domain: EventChannelDomain<Lock>, control: RunControl,
+                         drained: UpcallOutcome) {
+        let c = configuration
+        let memory = domain.memory
+        let senders = control.senders.withLock { $0 }.sorted { $0.index < $1.index }
+        let vcpus = control.vcpus.withLock { $0 }.sorted { $0.index < $1.index }
+        for sender in senders {
+            result.total = result.total + sender.total
+            result.measured = result.measured + sender.measured
+            result.sendLatency.merge(sender.latency)
+            result.senderStall.merge(sender.stall)
+        }
+        result.perSenderSends = senders.map(\.measured.sends)
+        result.senderCPUsSeen = senders.map(\.cpu)
+        var handlerOutcome = drained
+        for vcpu in vcpus {
+            result.total = result.total + vcpu.deferred
+            result.measured = result.measured + vcpu.deferredMeasured
+            handlerOutcome.merge(vcpu.outcome)
+            result.shadowMerges += vcpu.merges
+            result.endToEndLatency.merge(vcpu.latency)
+            result.relocations += vcpu.relocations
+            result.relocationLatency.merge(vcpu.relocationLatency)
+            result.vanishedSelectorBits += vcpu.vanishedSelectorBits
+            result.vanishedUpcalls += vcpu.vanishedUpcalls
+        }
+        result.vcpuCPUsSeen = vcpus.map(\.cpu)
+        result.hostCPUSeen = control.hostCPU.withLock { $0 }
+        result.handled = handlerOutcome.handled
+        result.spuriousUpcalls = handlerOutcome.spurious
+        result.stranded = domain.guestPendingCount()
+        result.migrations = memory.migrations
+        result.deferredMigrations = memory.deferredMigrations
+        // Relaxed: the host thread is joined (RunControl.hostRounds).
+        result.hostRounds = control.hostRounds.load(ordering: .relaxed)
+        result.staleBits = memory.staleBits
+        let pending = c.abi.sharedInfo.pendingOffset..<(c.abi.sharedInfo.pendingOffset + c.abi.portCount / 8)
+        result.ledger = EventLedger(
+            newlySet: result.total.newlySet, handled: result.handled,
+            stalePendingBits: memory.staleBits(guestFrame: domain.sharedInfoFrame, bytes: pending),
+            replays: result.total.replays, carriedSends: result.total.carriedSends,
+            designReplays: Lock.replaysStaleWrites)
+    }
+
+    /// Shadow merge and handler on every vCPU until nothing is left.
+    private func drain(_ domain: EventChannelDomain<Lock>, context: inout DeliveryContext) -> UpcallOutcome {
+        var total = UpcallOutcome()
+        var progress = true
+        while progress {
+            progress = false
+            for vcpu in 0..<configuration.vcpus {
+                if domain.injectPendingEvents(vcpu: vcpu, context: &context) { progress = true }
+                let outcome = domain.runUpcallHandler(vcpu: vcpu)
+                total.merge(outcome)
+                if outcome.passes > 0 { progress = true }
+            }
+        }
+        return total
+    }
+}
