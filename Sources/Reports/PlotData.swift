@@ -43,13 +43,18 @@ struct PlotData {
         else { return }
         let strategy = try line.name(.strategy)
         if !strategies.contains(strategy) { strategies.append(strategy) }
-        let lost = line.has(.lost) ? try line.count(.lost) : 0
+        // The negative control loses events under every strategy by design;
+        // summed in, it would paint losses on the strategies that have none.
+        let lost = line.has(.lost) && key.design != Self.negativeControl ? try line.count(.lost) : 0
         var entry = stall[strategy] ?? ([], [], 0)
         entry.p50.append(try line.number(.senderStallP50))
         entry.max.append(try line.number(.senderStallMax))
         entry.lost += lost
         stall[strategy] = entry
     }
+
+    /// The design that must lose events (LockDesign.nolock).
+    static let negativeControl = "nolock"
 
     static let captionColumns: [Column] = [.host, .cpuModel, .cpus, .numaNodes, .kernel, .gitSHA]
 

@@ -76,7 +76,7 @@ extension PlotData {
         return block + """
             set title "Moving vcpu_info: sender stall and lost events per strategy" noenhanced
             set ylabel "sender stall (ns, log scale; median of runs)"
-            set y2label "lost events (sum over runs)"
+            set y2label "lost events, safe designs (sum over runs)"
             set logscale y
             set y2range [0:*]
             set y2tics
