@@ -35,81 +35,10 @@ extension InterleavingTests {
             try design.run(ForcedSlowTrail())
         }
 
-        /// Trail "grace-period deactivate, old rule" (rcu): the sender is
-        /// inside its vcpu_info section on the default slot; deactivate
-        /// clears the cache's flags and waits out its grace period; the
-        /// host's invalidate finds the vcpu_info cache already invalid, so
-        /// waits for nothing, and the page is copied; the sender then writes
-        /// the selector and upcall_pending into the retired frame. The
-        /// pending bit reached the live page; nothing tells the guest.
-        ///
-        /// The old GfnPfnCache.invalidate (the old rule) lost the event.
-        /// With the new rule (an invalidation waits while a grace period
-        /// that could leave a reader on the old mapping runs) the host waits
-        /// for the sender, so the bounded wait below ends without a
-        /// migration and the event is delivered. Setting
-        /// `invalidateWaitsForGracePeriods` to false documents what the old
-        /// rule did (and fails on today's code, as it should).
-        @Test("rcu, deactivate: the trail of the old invalidate rule no longer loses", .timeLimit(.minutes(1)))
-        func graceDeactivateOldRule() throws {
-            let invalidateWaitsForGracePeriods = true
-            defer { sectionProbe = nil }
-            let domain = try makeDomain(InterleavedLock<EpochRCU>.self, abi: .longMode)
-            let port = 66
-            let stage = Atomic<Int>(0)  // 1: sender inside its vcpu_info section; 2: let it go
-            let migrated = Atomic<Bool>(false)
-            // Section 1 is the sender's shared_info section, 2 its vcpu_info
-            // section (the cache check passed: the default slot, frame 0).
-            probe(atSection: 2) {
-                stage.store(1, ordering: .releasing)
-                while stage.load(ordering: .acquiring) < 2 { yieldThread() }
-            }
-            let sender = HostThreadBox {
-                var context = domain.makeContext()!
-                _ = domain.deliver(port: port, vcpu: 0, context: &context)
-            }
-            while stage.load(ordering: .acquiring) < 1 { yieldThread() }
-            // The vCPU's hypercall: deactivate, then wait out the grace
-            // period (the sender is inside), copy, activate frame 1.
-            let vcpu = HostThreadBox {
-                _ = domain.relocateVCPUInfo(vcpu: 0, toFrame: 1, offset: 0, strategy: .deactivate)
-            }
-            while domain.vcpuInfoIsValid(vcpu: 0) { yieldThread() }
-            // The host moves the shared_info page meanwhile.
-            let host = HostThreadBox {
-                domain.memory.migrate(guestFrame: 0)
-                migrated.store(true, ordering: .releasing)
-            }
-            // Today the migration needs nothing from the sender: wait for it.
-            // A bound, not a timing: with the new rule it cannot finish
-            // before the sender goes on.
-            var spins = 0
-            while !migrated.load(ordering: .acquiring), spins < 20_000 {
-                yieldThread()
-                spins += 1
-            }
-            let migratedWhileInside = migrated.load(ordering: .acquiring)
-            stage.store(2, ordering: .releasing)
-            sender.join()
-            vcpu.join()
-            host.join()
-            var context = domain.makeContext()!
-            _ = domain.injectPendingEvents(vcpu: 0, context: &context)
-            let handled = domain.runUpcallHandler(vcpu: 0).handled
-            domain.memory.auditQuarantine()
-            let staleVCPUInfoBits = domain.memory.staleBits(guestFrame: 0, bytes: 0..<64)
-            #expect(domain.guestVCPUInfoLocation(vcpu: 0) == (1, 0))
-            if invalidateWaitsForGracePeriods {
-                #expect(!migratedWhileInside)
-                #expect(handled == 1)
-                #expect(staleVCPUInfoBits == 0)
-            } else {
-                #expect(migratedWhileInside, "the page moved while the sender was inside its section")
-                #expect(staleVCPUInfoBits > 0, "selector and upcall_pending went to the retired frame")
-                #expect(handled == 0, "the event is lost")
-                #expect(domain.guestPending(port: port), "its pending bit is stranded")
-            }
-        }
+        // Trail "grace-period deactivate, old rule" (rcu): replayed step by
+        // step, for every design and with deactivate, both-locks and
+        // forced-slow, by RetiringWriterTests ("a relocation's grace period
+        // holds off the host's copy"), which fails for rcu with the old rule.
     }
 }
 
