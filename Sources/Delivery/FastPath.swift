@@ -35,37 +35,45 @@ extension EventChannelDomain where Lock: ~Copyable {
     func attempt(port: Int, vcpu: Int, waiting: Bool, context: inout DeliveryContext,
                  progress: inout SendProgress) -> DeliveryResult {
         let cache = sharedInfo
-        var setNow = false
-        while true {
-            let acquired = waiting
-                ? cache.pointee.lock.readLock(reader: context.slot)
-                : cache.pointee.lock.fastPathReadLock(reader: context.slot)
-            guard let ticket = acquired else {
-                return Lock.contentionPolicy == .drop ? .dropped : .wouldBlock
-            }
-            guard cache.pointee.check(length: layout.sharedInfoSize) else {
-                // docs/model.md §9, invariant 5: with an unusable mapping nothing is written.
-                _ = cache.pointee.lock.readUnlock(reader: context.slot, ticket)
-                return .wouldBlock
-            }
-            let page = cache.pointee.mappedAddress
-            cache.pointee.lock.readSectionProbe()
-            setNow = !GuestAtomics.testAndSetBit(page + layout.pendingOffset, port)
-            if setNow || progress.carried {
-                progress.masked = GuestAtomics.testBit(page + layout.maskOffset, port)
-            }
-            let sectionHeld = cache.pointee.lock.readUnlock(reader: context.slot, ticket)
-            progress.carried = progress.carried || setNow
-            if sectionHeld { break }
+        let acquired = waiting
+            ? cache.pointee.lock.readLock(reader: context.slot)
+            : cache.pointee.lock.fastPathReadLock(reader: context.slot)
+        guard let ticket = acquired else {
+            return Lock.contentionPolicy == .drop ? .dropped : .wouldBlock
+        }
+        guard cache.pointee.check(length: layout.sharedInfoSize) else {
+            // docs/model.md §9, invariant 5: with an unusable mapping nothing is written.
+            _ = cache.pointee.lock.readUnlock(reader: context.slot, ticket)
+            return .wouldBlock
+        }
+        let page = cache.pointee.mappedAddress
+        cache.pointee.lock.readSectionProbe()
+        let setNow = !GuestAtomics.testAndSetBit(page + layout.pendingOffset, port)
+        if setNow || progress.carried {
+            progress.masked = GuestAtomics.testBit(page + layout.maskOffset, port)
+        }
+        let sectionHeld = cache.pointee.lock.readUnlock(reader: context.slot, ticket)
+        progress.carried = progress.carried || setNow
+        guard sectionHeld else {
             // A writer overlapped: our bit may sit in a retired frame. Redo
-            // through whatever mapping is current (setting a bit is idempotent).
+            // through whatever mapping is current (setting a bit is
+            // idempotent), out of line: only replaying designs get here.
             context.replays &+= 1
+            return replay(port: port, vcpu: vcpu, waiting: waiting, context: &context, progress: &progress)
         }
         guard progress.carried else { return .coalesced }
         if !setNow { context.carriedSends &+= 1 }
         if progress.masked { return .masked }
         raiseSelector(vcpu: vcpu, word: port &>> layout.wordShift, waiting: waiting, context: &context)
         return .delivered
+    }
+
+    /// `attempt` again after an overlapped section (seqlock's replay); as
+    /// many times as writers keep overlapping.
+    @inlinable @inline(never)
+    func replay(port: Int, vcpu: Int, waiting: Bool, context: inout DeliveryContext,
+                progress: inout SendProgress) -> DeliveryResult {
+        attempt(port: port, vcpu: vcpu, waiting: waiting, context: &context, progress: &progress)
     }
 
     /// The vcpu_info half of a delivery: set the selector bit and, if it was
