@@ -81,17 +81,9 @@ public struct ReportRow {
         r.set(.fairnessMinOverMax, ratio: result.fairnessMinOverMax)
         r.set(.gini, ratio: result.gini)
         if let speedup { r.set(.speedupVsOneSender, ratio: speedup) }
-        let send = result.sendLatency.summary
-        r.set(.sendP50, send.p50)
-        r.set(.sendP99, send.p99)
-        r.set(.sendP999, send.p999)
-        r.set(.sendMax, send.max)
-        let e2e = result.endToEndLatency.summary
-        r.set(.e2eP50, e2e.p50)
-        r.set(.e2eP90, e2e.p90)
-        r.set(.e2eP99, e2e.p99)
-        r.set(.e2eP999, e2e.p999)
-        r.set(.e2eMax, e2e.max)
+        r.set(result.sendLatency.summary, [(.sendP50, \.p50), (.sendP99, \.p99), (.sendP999, \.p999), (.sendMax, \.max)])
+        r.set(result.endToEndLatency.summary,
+              [(.e2eP50, \.p50), (.e2eP90, \.p90), (.e2eP99, \.p99), (.e2eP999, \.p999), (.e2eMax, \.max)])
         r.set(.timerOverhead, result.timerOverheadNanoseconds)
         r.set(.vcpuMode, c.vcpuMode.rawValue)
         r.set(.portsPerSender, c.portsPerSender)
@@ -100,16 +92,19 @@ public struct ReportRow {
         if c.scenario == .relocate {
             r.set(.strategy, c.relocation.rawValue)
             r.set(.relocations, result.relocations)
-            let stall = result.senderStall.summary
-            r.set(.senderStallP50, stall.p50)
-            r.set(.senderStallMax, stall.max)
-            let move = result.relocationLatency.summary
-            r.set(.relocationP50, move.p50)
-            r.set(.relocationMax, move.max)
+            r.set(result.senderStall.summary, [(.senderStallP50, \.p50), (.senderStallMax, \.max)])
+            r.set(result.relocationLatency.summary, [(.relocationP50, \.p50), (.relocationMax, \.max)])
             r.set(.vanishedSelectorBits, result.vanishedSelectorBits)
         }
         r.set(.oversubscribed, planned.oversubscribed)
         r.set(.hostSharesCPU, planned.hostSharesCPU)
         return r
+    }
+}
+
+extension RunRecord {
+    /// Sets each column to its percentile of `summary` (nanoseconds).
+    mutating func set(_ summary: LatencySummary, _ columns: [(Column, KeyPath<LatencySummary, Int>)]) {
+        for (column, percentile) in columns { set(column, summary[keyPath: percentile]) }
     }
 }
