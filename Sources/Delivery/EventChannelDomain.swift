@@ -92,10 +92,17 @@ public final class EventChannelDomain<Lock: ReadMostlyLock & ~Copyable>: MMUNoti
     public func activateVCPUInfo(vcpu: Int, guestFrame: Int, offset: Int) -> GfnPfnCache<Lock>.RefreshResult {
         precondition(vcpu >= 0 && vcpu < vcpuCount, "no such vCPU")
         precondition(offset % 64 == 0 && offset + layout.vcpuInfoSize <= GuestMemory.pageSize, "vcpu_info must be 64-byte aligned in the page")
-        // Release: pairs with the acquire in guestVCPUInfoLocation.
-        guestVCPUInfoAddress.pointer(at: vcpu).pointee.store(guestFrame * GuestMemory.pageSize + offset, ordering: .releasing)
-        memory.invalidateGuestTranslations()
+        setGuestVCPUInfo(vcpu, (guestFrame, offset))
         return vcpus.pointer(at: vcpu).pointee.vcpuInfo.activate(guestFrame: guestFrame, offset: offset)
+    }
+
+    /// Where the guest believes `vcpu`'s vcpu_info is from now on; guest
+    /// CPUs translate again on their next entry.
+    func setGuestVCPUInfo(_ vcpu: Int, _ to: (frame: Int, offset: Int)) {
+        // Release: pairs with the acquire in guestVCPUInfoLocation (and in
+        // GuestVCPU.translate, after the epoch bump below).
+        guestVCPUInfoAddress.pointer(at: vcpu).pointee.store(to.frame * GuestMemory.pageSize + to.offset, ordering: .releasing)
+        memory.invalidateGuestTranslations()
     }
 
     /// The default slot: shared_info + 64 * vcpu (vCPUs below 32 only).

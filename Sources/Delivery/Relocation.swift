@@ -121,12 +121,6 @@ extension EventChannelDomain where Lock: ~Copyable {
         return outcome
     }
 
-    private func setGuestVCPUInfo(_ vcpu: Int, _ to: (frame: Int, offset: Int)) {
-        // Release: pairs with the acquire in guestVCPUInfoLocation.
-        guestVCPUInfoAddress.pointer(at: vcpu).pointee.store(to.frame * GuestMemory.pageSize + to.offset, ordering: .releasing)
-        memory.invalidateGuestTranslations()
-    }
-
     /// Copies the 64 bytes of vcpu_info (through guest mode of the vCPU
     /// making the hypercall: pages do not move meanwhile), counting selector
     /// bits and the upcall flag that deliveries had set at the destination
