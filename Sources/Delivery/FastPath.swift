@@ -8,15 +8,16 @@ extension EventChannelDomain where Lock: ~Copyable {
     /// `.wouldBlock` when the shared_info mapping cannot be used.
     @inlinable
     public func deliverFast(port: Int, vcpu: Int, context: inout DeliveryContext) -> DeliveryResult {
-        guard isValidTarget(port: port, vcpu: vcpu) else { return .invalid }
+        guard isValidTarget(port: port, vcpu: vcpu, layout: layout) else { return .invalid }
         var progress = SendProgress()
-        let result = attempt(port: port, vcpu: vcpu, waiting: false, context: &context, progress: &progress)
+        let result = attempt(port: port, vcpu: vcpu, layout: layout, waiting: false, context: &context,
+                             progress: &progress)
         context.passQuiescentState()
         return result
     }
 
     @inlinable @inline(__always)
-    func isValidTarget(port: Int, vcpu: Int) -> Bool {
+    func isValidTarget(port: Int, vcpu: Int, layout: GuestLayout) -> Bool {
         port >= 0 && port < layout.portCount && vcpu >= 0 && vcpu < vcpuCount
     }
 
@@ -27,12 +28,15 @@ extension EventChannelDomain where Lock: ~Copyable {
     /// selector) and kick. The two caches' locks are never held together.
     ///
     /// - Parameters:
+    ///   - layout: the domain's `layout`; the send path passes it as
+    ///     constants (`GuestLayout.longMode` or `.compat`), as KVM branches
+    ///     on `long_mode` and then uses fixed offsets.
     ///   - waiting: take the read side by waiting (the slow path) rather
     ///     than by the design's fast-path policy (which may try and fail).
     ///   - progress: what the attempts of this send did so far (see
     ///     `SendProgress`).
     @inlinable @inline(__always)
-    func attempt(port: Int, vcpu: Int, waiting: Bool, context: inout DeliveryContext,
+    func attempt(port: Int, vcpu: Int, layout: GuestLayout, waiting: Bool, context: inout DeliveryContext,
                  progress: inout SendProgress) -> DeliveryResult {
         let cache = sharedInfo
         let acquired = waiting
@@ -64,16 +68,18 @@ extension EventChannelDomain where Lock: ~Copyable {
         guard progress.carried else { return .coalesced }
         if !setNow { context.carriedSends &+= 1 }
         if progress.masked { return .masked }
-        raiseSelector(vcpu: vcpu, word: port &>> layout.wordShift, waiting: waiting, context: &context)
+        raiseSelector(vcpu: vcpu, word: port &>> layout.wordShift, layout: layout, waiting: waiting,
+                      context: &context)
         return .delivered
     }
 
     /// `attempt` again after an overlapped section (seqlock's replay); as
-    /// many times as writers keep overlapping.
+    /// many times as writers keep overlapping. Out of line, with the
+    /// domain's layout read from memory.
     @inlinable @inline(never)
     func replay(port: Int, vcpu: Int, waiting: Bool, context: inout DeliveryContext,
                 progress: inout SendProgress) -> DeliveryResult {
-        attempt(port: port, vcpu: vcpu, waiting: waiting, context: &context, progress: &progress)
+        attempt(port: port, vcpu: vcpu, layout: layout, waiting: waiting, context: &context, progress: &progress)
     }
 
     /// The vcpu_info half of a delivery: set the selector bit and, if it was
@@ -81,7 +87,7 @@ extension EventChannelDomain where Lock: ~Copyable {
     /// vcpu_info cache is unusable (or, for try designs, contended). Kicks
     /// the vCPU after the lock is dropped when anything was newly raised.
     @inlinable @inline(__always)
-    func raiseSelector(vcpu: Int, word: Int, waiting: Bool, context: inout DeliveryContext) {
+    func raiseSelector(vcpu: Int, word: Int, layout: GuestLayout, waiting: Bool, context: inout DeliveryContext) {
         let state = vcpus.pointer(at: vcpu)
         var kick = false
         while true {

@@ -24,17 +24,14 @@ extension GuestVCPU {
     /// The guest's upcall handler, as Linux's events_2l does it:
     /// `upcall_pending = 0`; `sel = xchg(pending_sel, 0)`; for each selected
     /// word, `bits = pending & cpu_evtchn_mask[cpu] & ~mask` (only the ports
-    /// bound to this vCPU); clear those pending bits, then handle each port;
-    /// again while `upcall_pending` is set. Together with the sender's order
-    /// (pending, mask test, selector, upcall) this loses no event.
+    /// bound to this vCPU); for each of those ports, clear its pending bit
+    /// (`sync_test_and_clear_bit`, a `lock btr`) and handle it; again while
+    /// `upcall_pending` is set. Together with the sender's order (pending,
+    /// mask test, selector, upcall) this loses no event.
     ///
-    /// Linux clears each port's bit as it acknowledges that port's IRQ
-    /// (`sync_clear_bit`); here one atomic AND per word clears them all
-    /// before the ports are handled. The two are the same for delivery: only
-    /// the vCPU a port is bound to clears its pending bit, and a send after
-    /// the clear sets it again and raises the selector again. The AND's old
-    /// value says which bits this pass really cleared, so `handled` stays
-    /// exact: a bit cleared by someone else would show as a lost event.
+    /// The clear's old value says whether this pass really cleared the bit,
+    /// so `handled` stays exact: a bit cleared by someone else (a handler
+    /// that raced with a rebinding) is not counted twice.
     ///
     /// Runs in guest mode (pages cannot move meanwhile), at most `maxPasses`
     /// passes, so the host can migrate between calls. `onPort` sees each
@@ -46,36 +43,36 @@ extension GuestVCPU {
         // A guest kernel is built for its own word size: one copy of the
         // loop per ABI, each with its constants folded in.
         return layout.wordShift == 6
-            ? handlerPasses(wordShift: 6, maxPasses: maxPasses, onPort: onPort)
-            : handlerPasses(wordShift: 5, maxPasses: maxPasses, onPort: onPort)
+            ? handlerPasses(layout: .longMode, maxPasses: maxPasses, onPort: onPort)
+            : handlerPasses(layout: .compat, maxPasses: maxPasses, onPort: onPort)
     }
 
-    /// The handler's passes for `xen_ulong_t` words of 1 << `wordShift`
-    /// bits; the caller is in guest mode with a current translation.
+    /// The handler's passes for the constant `layout` (the vCPU's own); the
+    /// caller is in guest mode with a current translation.
     @inlinable @inline(__always)
-    func handlerPasses(wordShift: Int, maxPasses: Int, onPort: (Int) -> Void) -> UpcallOutcome {
+    func handlerPasses(layout: GuestLayout, maxPasses: Int, onPort: (Int) -> Void) -> UpcallOutcome {
         var outcome = UpcallOutcome()
         let pending = pendingBits
         let masks = maskBits
         let upcall = vcpuInfo + VCPUInfoLayout.upcallPendingOffset
-        let selectorField = selectorField
-        let wordMask: UInt64 = wordShift == 6 ? .max : 0xFFFF_FFFF
+        let selectorWord = vcpuInfo + layout.selectorWordOffset
         while outcome.passes < maxPasses, GuestAtomics.loadByte(upcall) != 0 {
             outcome.passes &+= 1
             GuestAtomics.storeByte(upcall, 0)
-            var selector = GuestAtomics.takeField(selectorField, byteCount: 1 << (wordShift - 3))
+            var selector = GuestAtomics.takeBits(selectorWord, first: layout.selectorFirstBit,
+                                                 count: layout.selectorBytes * 8)
             let before = outcome.handled
             while selector != 0 {
-                let first = selector.trailingZeroBitCount &<< wordShift
+                let first = selector.trailingZeroBitCount &<< layout.wordShift
                 selector &= selector &- 1
-                let bits = GuestAtomics.loadWord(pending, from: first) & GuestAtomics.loadWord(boundPorts, from: first)
-                    & ~GuestAtomics.loadWord(masks, from: first) & wordMask
-                guard bits != 0 else { continue }
-                var cleared = GuestAtomics.clearBits(pending, from: first, bits)
-                while cleared != 0 {
+                var bits = GuestAtomics.loadWord(pending, from: first) & GuestAtomics.loadWord(boundPorts, from: first)
+                    & ~GuestAtomics.loadWord(masks, from: first) & layout.wordMask
+                while bits != 0 {
+                    let port = first &+ bits.trailingZeroBitCount
+                    bits &= bits &- 1
+                    guard GuestAtomics.testAndClearBit(pending, port) else { continue }
                     outcome.handled &+= 1
-                    onPort(first &+ cleared.trailingZeroBitCount)
-                    cleared &= cleared &- 1
+                    onPort(port)
                 }
             }
             if outcome.handled == before { outcome.spurious &+= 1 }

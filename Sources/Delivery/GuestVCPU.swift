@@ -2,42 +2,6 @@ import GuestMemory
 import Platform
 import Synchronization
 
-/// The layout constants of one guest ABI that delivery and the guest's
-/// handler use, kept as stored values for the hot paths.
-public struct GuestLayout: Sendable {
-    public let pendingOffset: Int
-    public let maskOffset: Int
-    /// `evtchn_pending_sel`: its offset and size in bytes...
-    public let selectorOffset: Int
-    public let selectorBytes: Int
-    /// ...and, for bit operations, the 8-aligned word that holds it and the
-    /// number of its bit 0 in that word (32 for a compat guest's selector
-    /// at offset 4, 0 otherwise).
-    public let selectorWordOffset: Int
-    public let selectorFirstBit: Int
-    /// log2 of the bits in one `xen_ulong_t`.
-    public let wordShift: Int
-    public let portCount: Int
-    public let sharedInfoSize: Int
-    public let vcpuInfoSize: Int
-
-    init(_ abi: GuestABI) {
-        pendingOffset = abi.sharedInfo.pendingOffset
-        maskOffset = abi.sharedInfo.maskOffset
-        selectorOffset = abi.vcpuInfo.pendingSelectorOffset
-        selectorBytes = abi.vcpuInfo.pendingSelectorBytes
-        selectorWordOffset = selectorOffset & ~7
-        selectorFirstBit = (selectorOffset & 7) * 8
-        wordShift = abi.bitsPerWord.trailingZeroBitCount
-        portCount = abi.portCount
-        sharedInfoSize = abi.sharedInfo.size
-        vcpuInfoSize = abi.vcpuInfo.size
-    }
-
-    /// Bits in one `xen_ulong_t`, as a mask of that many low bits.
-    @inlinable public var wordMask: UInt64 { wordShift == 6 ? .max : 0xFFFF_FFFF }
-}
-
 /// One guest CPU as the guest kernel sees itself: its gate into guest mode,
 /// where its vcpu_info is, the ports bound to it (Linux's per-CPU
 /// `cpu_evtchn_mask`), and the addresses of shared_info and vcpu_info as it
@@ -60,10 +24,9 @@ public struct GuestVCPU: @unchecked Sendable {
     @usableFromInline var epoch = UInt64.max
     @usableFromInline var sharedInfo: UnsafeMutableRawPointer
     @usableFromInline var vcpuInfo: UnsafeMutableRawPointer
-    /// shared_info's pending and mask bitmaps, vcpu_info's selector field.
+    /// shared_info's pending and mask bitmaps.
     @usableFromInline var pendingBits: UnsafeMutableRawPointer
     @usableFromInline var maskBits: UnsafeMutableRawPointer
-    @usableFromInline var selectorField: UnsafeMutableRawPointer
 
     init(vcpu: Int, memory: GuestMemory, layout: GuestLayout, sharedInfoFrame: Int,
          vcpuInfoAddress: UnsafeMutablePointer<Atomic<Int>>, boundPorts: UnsafeMutableRawPointer) {
@@ -79,7 +42,6 @@ public struct GuestVCPU: @unchecked Sendable {
         vcpuInfo = sharedInfo
         pendingBits = sharedInfo
         maskBits = sharedInfo
-        selectorField = sharedInfo
     }
 
     /// Enters guest mode and makes `sharedInfo` and `vcpuInfo` current.
@@ -106,7 +68,6 @@ public struct GuestVCPU: @unchecked Sendable {
         vcpuInfo = memory.hostAddress(ofGuestFrame: address / GuestMemory.pageSize) + address % GuestMemory.pageSize
         pendingBits = sharedInfo + layout.pendingOffset
         maskBits = sharedInfo + layout.maskOffset
-        selectorField = vcpuInfo + layout.selectorOffset
         epoch = now
     }
 }

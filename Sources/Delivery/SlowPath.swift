@@ -12,18 +12,29 @@ extension EventChannelDomain where Lock: ~Copyable {
     /// quiescent state when done, unless the caller passes
     /// `quiescentState: false` and passes one itself after a burst of sends
     /// (the senders' hot loop does, once per burst).
+    ///
+    /// Like KVM, it branches once on the guest's ABI (`long_mode`) and runs
+    /// a copy of the path with that ABI's offsets as constants.
     @inlinable @inline(__always)
     public func deliver(port: Int, vcpu: Int, context: inout DeliveryContext,
                         quiescentState: Bool = true) -> DeliveryResult {
-        guard isValidTarget(port: port, vcpu: vcpu) else { return .invalid }
-        var progress = SendProgress()
-        var result = attempt(port: port, vcpu: vcpu, waiting: false, context: &context, progress: &progress)
-        if result == .wouldBlock {
-            context.wouldBlock &+= 1
-            result = deliverSlow(port: port, vcpu: vcpu, context: &context, progress: progress)
-        }
+        let result = layout.wordShift == 6
+            ? send(port: port, vcpu: vcpu, layout: .longMode, context: &context)
+            : send(port: port, vcpu: vcpu, layout: .compat, context: &context)
         if quiescentState { context.passQuiescentState() }
         return result
+    }
+
+    /// `deliver` for one ABI's constant `layout`.
+    @inlinable @inline(__always)
+    func send(port: Int, vcpu: Int, layout: GuestLayout, context: inout DeliveryContext) -> DeliveryResult {
+        guard isValidTarget(port: port, vcpu: vcpu, layout: layout) else { return .invalid }
+        var progress = SendProgress()
+        let result = attempt(port: port, vcpu: vcpu, layout: layout, waiting: false, context: &context,
+                             progress: &progress)
+        guard result == .wouldBlock else { return result }
+        context.wouldBlock &+= 1
+        return deliverSlow(port: port, vcpu: vcpu, context: &context, progress: progress)
     }
 
     /// The slow path: under xen_lock, retry the fast path with a waiting
@@ -36,7 +47,8 @@ extension EventChannelDomain where Lock: ~Copyable {
         slowPathLock.lock()
         defer { slowPathLock.unlock() }
         while true {
-            let result = attempt(port: port, vcpu: vcpu, waiting: true, context: &context, progress: &progress)
+            let result = attempt(port: port, vcpu: vcpu, layout: layout, waiting: true, context: &context,
+                                 progress: &progress)
             if result != .wouldBlock { return result }
             context.retries &+= 1
             if sharedInfo.pointee.refresh() == .inactive {
@@ -52,7 +64,8 @@ extension EventChannelDomain where Lock: ~Copyable {
                 // coalesced.
                 context.carriedSends &+= 1
                 if progress.masked { return .masked }
-                raiseSelector(vcpu: vcpu, word: port &>> layout.wordShift, waiting: true, context: &context)
+                raiseSelector(vcpu: vcpu, word: port &>> layout.wordShift, layout: layout, waiting: true,
+                              context: &context)
                 return .delivered
             }
         }

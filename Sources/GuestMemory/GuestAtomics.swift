@@ -1,3 +1,4 @@
+import Platform
 import Synchronization
 
 /// The one audited place where the model does atomic operations on bytes of
@@ -57,12 +58,14 @@ public enum GuestAtomics {
         return word.pointee.bitwiseOr(mask, ordering: .sequentiallyConsistent).oldValue & mask != 0
     }
 
-    /// Atomically clears bit `bit`; true if it was set (`lock btr`).
+    /// Atomically clears bit `bit`; true if it was set (`lock btr`, through
+    /// Platform's `atomicTestAndClearBit`: written as a fetch-and here, it
+    /// became a cmpxchg loop in the guest's handler). Sequentially
+    /// consistent, like the other bit operations.
     @inlinable @inline(__always)
     public static func testAndClearBit(_ bitmap: UnsafeMutableRawPointer, _ bit: Int) -> Bool {
         let (word, index) = locate(bitmap, bit)
-        let mask = UInt64(1) &<< index
-        return word.pointee.bitwiseAnd(~mask, ordering: .sequentiallyConsistent).oldValue & mask != 0
+        return atomicTestAndClearBit(UnsafeMutableRawPointer(word), index)
     }
 
     /// Reads bit `bit`.
@@ -90,14 +93,6 @@ public enum GuestAtomics {
         return word.pointee.load(ordering: .acquiring) &>> shift
     }
 
-    /// Atomically clears `bits` (bit 0 = bit `first`) in the word of the
-    /// bitmap that holds bit `first`; returns those of `bits` that were set.
-    @inlinable @inline(__always)
-    public static func clearBits(_ bitmap: UnsafeMutableRawPointer, from first: Int, _ bits: UInt64) -> UInt64 {
-        let (word, shift) = locate(bitmap, first)
-        return (word.pointee.bitwiseAnd(~(bits &<< shift), ordering: .sequentiallyConsistent).oldValue &>> shift) & bits
-    }
-
     /// Atomically ORs `bits` into the `byteCount`-byte field at `field`.
     @inlinable @inline(__always)
     public static func orField(_ field: UnsafeMutableRawPointer, byteCount: Int, _ bits: UInt64) {
@@ -107,17 +102,24 @@ public enum GuestAtomics {
     }
 
     /// Atomically reads the `byteCount`-byte field at `field` and sets it to
-    /// zero (`xchg` for 8 bytes; for 4 bytes an atomic and on the containing
-    /// word, which reads and clears exactly those 32 bits).
+    /// zero (`takeBits` on the aligned word that holds it).
     @inlinable @inline(__always)
     public static func takeField(_ field: UnsafeMutableRawPointer, byteCount: Int) -> UInt64 {
         let (word, shift) = locateField(field)
-        if byteCount == 8 {
-            assert(shift == 0, "8-byte field not 8-aligned")
-            return word.pointee.exchange(0, ordering: .acquiringAndReleasing)
-        }
-        let fieldMask: UInt64 = 0xFFFF_FFFF &<< shift
-        return (word.pointee.bitwiseAnd(~fieldMask, ordering: .acquiringAndReleasing).oldValue & fieldMask) &>> shift
+        return takeBits(UnsafeMutableRawPointer(word), first: Int(shift), count: byteCount * 8)
+    }
+
+    /// Atomically reads the `count` (32 or 64) bits from bit `first` of the
+    /// 8-aligned word at `word` and sets them to zero (`xchg` for 64 bits;
+    /// for 32 an atomic and, which reads and clears exactly those bits).
+    @inlinable @inline(__always)
+    public static func takeBits(_ word: UnsafeMutableRawPointer, first: Int, count: Int) -> UInt64 {
+        assert(count == 64 ? first == 0 : count == 32 && (first == 0 || first == 32), "a field is 32 or 64 bits")
+        let atomic = word.assumingMemoryBound(to: Atomic<UInt64>.self)
+        if count == 64 { return atomic.pointee.exchange(0, ordering: .acquiringAndReleasing) }
+        let fieldMask: UInt64 = 0xFFFF_FFFF &<< UInt64(truncatingIfNeeded: first)
+        return (atomic.pointee.bitwiseAnd(~fieldMask, ordering: .acquiringAndReleasing).oldValue & fieldMask)
+            &>> UInt64(truncatingIfNeeded: first)
     }
 
     /// Stores one byte (the upcall flags).

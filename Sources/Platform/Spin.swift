@@ -11,6 +11,14 @@ public func cpuRelax() {
     evtchn_cpu_relax()
 }
 
+/// Atomically clears bit `bit` (0-63) of the word at `word`; true if it
+/// was set. Sequentially consistent (`lock btr` on x86; see
+/// evtchn_test_and_clear_bit in CEvtchnShim for why it is written in C).
+@inlinable @inline(__always)
+public func atomicTestAndClearBit(_ word: UnsafeMutableRawPointer, _ bit: UInt64) -> Bool {
+    evtchn_test_and_clear_bit(word.assumingMemoryBound(to: UInt64.self), bit) != 0
+}
+
 /// Gives the CPU away; used by spinners that may wait on a preempted thread.
 @inlinable
 public func yieldThread() {

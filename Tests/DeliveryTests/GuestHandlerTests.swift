@@ -7,6 +7,11 @@ import Testing
 
 @Suite("Guest upcall handler")
 struct GuestHandlerTests {
+    @Test("the hot paths' literal layouts are the ABI tables' layouts", arguments: GuestABI.allCases)
+    func literalLayouts(abi: GuestABI) {
+        #expect(GuestLayout(abi) == (abi == .longMode ? GuestLayout.longMode : GuestLayout.compat))
+    }
+
     @Test("handles every pending unmasked port of every selected word, once", arguments: GuestABI.allCases)
     func handlesAll(abi: GuestABI) throws {
         let domain = try makeDomain(QueuedRWLock<WaitingReaders>.self, abi: abi)

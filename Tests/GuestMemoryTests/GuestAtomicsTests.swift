@@ -62,7 +62,8 @@ struct GuestAtomicsTests {
         #expect(page.byte(0x800) == 0)
         #expect(GuestAtomics.testBit(word, 32 + 33))
         #expect(GuestAtomics.testAndSetBit(word, 32 + 3) == true)
-        #expect(GuestAtomics.clearBits(word, from: 32, 0b1001) == 0b1000, "only bit 3 of the field was set")
+        #expect(GuestAtomics.testAndClearBit(word, 32 + 0) == false, "bit 0 of the field was not set")
+        #expect(GuestAtomics.testAndClearBit(word, 32 + 3) == true, "bit 3 of the field was set")
         #expect(page.byte(0x804) == 0)
     }
 

@@ -1,5 +1,6 @@
 // What Swift cannot import directly: variadic syscall(2), the CPU_SET macros,
-// the pause instruction, the TSC, and glibc's rwlock kind attribute.
+// the pause instruction, the TSC, `lock btr`, and glibc's rwlock kind
+// attribute.
 // Every function returns 0 or a positive errno value unless it says otherwise.
 #ifndef EVTCHN_SHIM_H
 #define EVTCHN_SHIM_H
@@ -12,6 +13,25 @@ static inline void evtchn_cpu_relax(void) {
     __builtin_ia32_pause();
 #elif defined(__aarch64__)
     __asm__ __volatile__("yield" ::: "memory");
+#endif
+}
+
+/// Atomically clears bit `bit` (0-63) of `*word` and returns its old value
+/// (0 or 1), sequentially consistent: the kernel's sync_test_and_clear_bit,
+/// `lock btr` on x86. Swift's atomics have no bit-test operation, and LLVM
+/// builds `lock btr` from a fetch-and only when it still sees the mask as
+/// `1 << bit`; where the bit index comes from a trailing-zero count (the
+/// guest's handler) it rewrites the mask and emits a cmpxchg loop instead.
+/// The `memory` clobber keeps the compiler from moving accesses across it,
+/// as the lock prefix keeps the CPU from doing so.
+static inline int evtchn_test_and_clear_bit(uint64_t *word, uint64_t bit) {
+#if defined(__x86_64__)
+    unsigned char old;
+    __asm__ __volatile__("lock btrq %2, %1" : "=@ccc"(old), "+m"(*word) : "Jr"(bit) : "memory");
+    return old;
+#else
+    uint64_t mask = (uint64_t)1 << bit;
+    return (__atomic_fetch_and(word, ~mask, __ATOMIC_SEQ_CST) & mask) != 0;
 #endif
 }
 
