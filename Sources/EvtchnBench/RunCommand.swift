@@ -22,8 +22,7 @@ struct RunCommand: ParsableCommand {
             without running. Ctrl-C ends the current run and keeps every finished row.
             """)
 
-    @Option(help: "Designs: a comma list, or all.", transform: ArgumentValue.names)
-    var design: [LockDesign] = LockDesign.allCases
+    @OptionGroup var designOption: DesignOption
 
     @Option(help: "Scenarios: ipi, pirq, timer, mixed, relocate (a comma list, or all). Default: ipi, plus relocate at the smallest configuration.",
             transform: ArgumentValue.names)
@@ -65,8 +64,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Run each configuration's repetitions back to back instead of in interleaved passes.")
     var noInterleave = false
 
-    @Option(help: "Guest ABI: 64 or 32.")
-    var abi: GuestABI = .longMode
+    @OptionGroup var abiOption: ABIOption
 
     @Option(help: "Ports each sender sends to.")
     var portsPerSender = 16
@@ -147,7 +145,7 @@ struct RunCommand: ParsableCommand {
     /// The options as typed values, for the plan to check and expand.
     private func sweepOptions() -> SweepOptions {
         var o = SweepOptions()
-        o.designs = design
+        o.designs = designOption.design
         o.scenarios = scenario
         o.strategies = strategy
         o.relocateEveryMicroseconds = relocateEveryUs
@@ -168,7 +166,7 @@ struct RunCommand: ParsableCommand {
         o.pin = !noPin
         o.seed = seed
         o.interleave = !noInterleave
-        o.template.abi = abi
+        o.template.abi = abiOption.abi
         o.template.vcpuMode = vcpuMode
         o.template.host = invalidateEveryUs == 0 ? .idle : .migrate(everyMicroseconds: invalidateEveryUs)
         o.template.portsPerSender = portsPerSender

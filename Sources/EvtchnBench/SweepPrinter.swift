@@ -27,8 +27,8 @@ struct SweepPrinter {
         var observer = ProgressObserver(progress: Progress(total: plan.runCount))
         let outcome: SweepOutcome
         do {
-            outcome = try SweepRunner(plan: plan, output: output, machine: machine)
-                .run(observer: &observer, shouldStop: { Interruption.requested })
+            outcome = try plan.run(output: output, machine: machine, observer: &observer,
+                                   shouldStop: { Interruption.requested })
         } catch { throw CommandError(error.description) }
         if outcome == .interrupted {
             print("\ninterrupted: \(output.writer.appendedCount) finished rows kept in \(path)")

@@ -1,5 +1,4 @@
 import ArgumentParser
-import GuestMemory
 import LockDesigns
 import Runner
 
@@ -9,17 +8,15 @@ struct ValidateCommand: ParsableCommand {
         abstract: "Torture each design (senders racing on shared ports, guest handler, host migrating the page) and check that no event is lost.",
         discussion: "Exits non-zero if a safe design loses an event. nolock is expected to lose some (it is the negative control).")
 
-    @Option(help: "Designs: a comma list, or all.", transform: ArgumentValue.names)
-    var design: [LockDesign] = LockDesign.allCases
+    @OptionGroup var designOption: DesignOption
 
-    @Option(help: "Guest ABI: 64 or 32.")
-    var abi: GuestABI = .longMode
+    @OptionGroup var abiOption: ABIOption
 
     @Option(help: "Sender threads.")
-    var senders = 2
+    var senders = RunConfiguration.validationSenders
 
     @Option(help: "vCPU threads.")
-    var vcpus = 2
+    var vcpus = RunConfiguration.validationVCPUs
 
     @Option(help: "Upper bound on each run, in seconds.")
     var seconds = 0.5
@@ -41,8 +38,8 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         // Every configuration is checked before the first runs.
-        let configurations = design.map { design in
-            var configuration = RunConfiguration.validation(design: design, abi: abi, seconds: seconds)
+        let configurations = designOption.design.map { design in
+            var configuration = RunConfiguration.validation(design: design, abi: abiOption.abi, seconds: seconds)
             configuration.senders = senders
             configuration.vcpus = vcpus
             configuration.host = host.action

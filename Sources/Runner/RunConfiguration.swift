@@ -122,9 +122,8 @@ public enum RunError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case .invalidConfiguration(let why): why
+        case .invalidConfiguration(let why), .threadFailed(let why): why
         case .system(let error): error.description
-        case .threadFailed(let why): why
         }
     }
 }

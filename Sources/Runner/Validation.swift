@@ -3,6 +3,11 @@ import LockDesigns
 import Platform
 
 extension RunConfiguration {
+    /// A validation run's senders and vCPUs (the `validate` command's
+    /// defaults).
+    public static let validationSenders = 2
+    public static let validationVCPUs = 2
+
     /// A bounded validation ("torture") run, as in ck and liburcu: two
     /// senders racing on the same 192 ports (a fifth of them masked), two
     /// vCPUs running the guest handler, and a host that invalidates and
@@ -12,8 +17,8 @@ extension RunConfiguration {
     public static func validation(design: LockDesign, abi: GuestABI = .longMode, seconds: Double = 0.25) -> RunConfiguration {
         var c = RunConfiguration(design: design)
         c.abi = abi
-        c.senders = 2
-        c.vcpus = 2
+        c.senders = validationSenders
+        c.vcpus = validationVCPUs
         c.portsPerSender = 192
         c.sharedPorts = true
         c.maskedFraction = 0.2

@@ -3,17 +3,17 @@ import PageCache
 import Platform
 
 /// One sender thread's loop.
-struct SenderWork: Sendable {
+struct SenderWork: GuestThreadWork {
     let sender: Int
     let plan: SenderPlan
     let cpu: Int?
     let limit: Int
     let sampleEvery: Int
 
-    func run<Lock: ReadMostlyLock & ~Copyable>(domain: EventChannelDomain<Lock>, control: RunControl,
-                                               stamps: EndToEndStamps, deferrals: TimerDeferrals) {
-        control.pin(cpu, role: "sender \(sender)")
-        var context = domain.makeContext()!
+    var role: String { "sender \(sender)" }
+
+    func run<Lock: ReadMostlyLock & ~Copyable>(domain: EventChannelDomain<Lock>, control: RunControl, stamps: EndToEndStamps,
+                                               deferrals: TimerDeferrals, context: inout DeliveryContext) {
         var counters = DeliveryCounters()
         var atMeasureStart: DeliveryCounters?
         var latency = LatencyHistogram()

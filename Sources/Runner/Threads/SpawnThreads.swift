@@ -10,7 +10,7 @@ extension EventDeliveryRun where Lock: ~Copyable {
                      stamps: EndToEndStamps, deferrals: TimerDeferrals) throws(SystemError) -> HostThread {
         let work = SenderWork(sender: sender, plan: plans[sender], cpu: configuration.pinning?.senders[sender],
                               limit: configuration.sendLimitPerSender ?? .max, sampleEvery: configuration.sampleEvery)
-        return try HostThread.spawn { work.run(domain: domain, control: control, stamps: stamps, deferrals: deferrals) }
+        return try work.spawn(domain: domain, control: control, stamps: stamps, deferrals: deferrals)
     }
 
     func spawnVCPU(_ vcpu: Int, domain: EventChannelDomain<Lock>, control: RunControl,
@@ -24,7 +24,7 @@ extension EventDeliveryRun where Lock: ~Copyable {
             : nil
         let work = VCPUWork(vcpu: vcpu, cpu: configuration.pinning?.vcpus[vcpu], mode: configuration.vcpuMode,
                             timerPorts: timerPorts, relocation: relocation)
-        return try HostThread.spawn { work.run(domain: domain, control: control, stamps: stamps, deferrals: deferrals) }
+        return try work.spawn(domain: domain, control: control, stamps: stamps, deferrals: deferrals)
     }
 
     func spawnHost(domain: EventChannelDomain<Lock>, control: RunControl) throws(SystemError) -> HostThread {
@@ -61,6 +61,35 @@ extension EventDeliveryRun where Lock: ~Copyable {
             // Relaxed: read after this thread is joined (RunControl.hostRounds).
             control.hostRounds.store(rounds, ordering: .relaxed)
             control.hostCPU.withLock { $0 = Affinity.currentCPU() }
+        }
+    }
+}
+
+/// A sender's or a vCPU's loop: each runs on its own thread, pinned to its
+/// CPU (if any) with its own delivery context, and works with the same four
+/// things: the domain, the run's control, the end-to-end stamps and the timer
+/// deferrals.
+protocol GuestThreadWork: Sendable {
+    /// The CPU to pin the thread to; nil: left to the scheduler.
+    var cpu: Int? { get }
+    /// The thread as a pinning failure names it ("sender 2").
+    var role: String { get }
+
+    /// The loop, on the thread `spawn` started, pinned and with `context`
+    /// registered; it checks in with `control` before its first send or
+    /// merge, and takes its reader slot offline before it hands back.
+    func run<Lock: ReadMostlyLock & ~Copyable>(domain: EventChannelDomain<Lock>, control: RunControl, stamps: EndToEndStamps,
+                                               deferrals: TimerDeferrals, context: inout DeliveryContext)
+}
+
+extension GuestThreadWork {
+    /// Starts the thread: pins it, takes a delivery context, runs the loop.
+    func spawn<Lock: ReadMostlyLock & ~Copyable>(domain: EventChannelDomain<Lock>, control: RunControl, stamps: EndToEndStamps,
+                                                 deferrals: TimerDeferrals) throws(SystemError) -> HostThread {
+        try HostThread.spawn {
+            control.pin(cpu, role: role)
+            var context = domain.makeContext()!
+            run(domain: domain, control: control, stamps: stamps, deferrals: deferrals, context: &context)
         }
     }
 }

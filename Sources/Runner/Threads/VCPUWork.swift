@@ -3,7 +3,7 @@ import PageCache
 import Platform
 
 /// One vCPU thread's loop: the guest's side of delivery.
-struct VCPUWork: Sendable {
+struct VCPUWork: GuestThreadWork {
     let vcpu: Int
     let cpu: Int?
     let mode: VCPUMode
@@ -20,10 +20,10 @@ struct VCPUWork: Sendable {
         let defaultOffset: Int
     }
 
-    func run<Lock: ReadMostlyLock & ~Copyable>(domain: EventChannelDomain<Lock>, control: RunControl,
-                                               stamps: EndToEndStamps, deferrals: TimerDeferrals) {
-        control.pin(cpu, role: "vCPU \(vcpu)")
-        var context = domain.makeContext()!
+    var role: String { "vCPU \(vcpu)" }
+
+    func run<Lock: ReadMostlyLock & ~Copyable>(domain: EventChannelDomain<Lock>, control: RunControl, stamps: EndToEndStamps,
+                                               deferrals: TimerDeferrals, context: inout DeliveryContext) {
         var guest = domain.guestVCPU(vcpu)
         var result = VCPUOutcome()
         result.index = vcpu

@@ -15,24 +15,14 @@ public enum SweepOutcome: Sendable, Equatable {
     case interrupted
 }
 
-/// Runs a SweepPlan in its schedule's order, each finished row on disk
-/// before the next run starts.
-public struct SweepRunner {
-    public let plan: SweepPlan
-    public let output: SweepOutput
-    public let machine: MachineInfo
-
-    public init(plan: SweepPlan, output: SweepOutput, machine: MachineInfo) {
-        self.plan = plan
-        self.output = output
-        self.machine = machine
-    }
-
-    public func run(observer: inout some SweepObserver,
+extension SweepPlan {
+    /// Runs the plan in its schedule's order, each finished row (with
+    /// `machine`'s facts) appended to `output` before the next run starts.
+    public func run(output: SweepOutput, machine: MachineInfo, observer: inout some SweepObserver,
                     shouldStop: @escaping @Sendable () -> Bool) throws(PlanError) -> SweepOutcome {
         var oneSenderRates: [SpeedupKey: Double] = [:]
-        for run in plan.schedule() {
-            let planned = plan.configurations[run.configuration]
+        for run in schedule() {
+            let planned = configurations[run.configuration]
             observer.starting(run, planned)
             let result: RunResult
             do { result = try runConfiguration(planned.configuration, shouldStop: shouldStop) } catch {
@@ -42,10 +32,11 @@ public struct SweepRunner {
             let key = SpeedupKey(planned)
             if planned.configuration.senders == 1 { oneSenderRates[key] = result.sendsPerSecond }
             let speedup = oneSenderRates[key].flatMap { $0 > 0 ? result.sendsPerSecond / $0 : nil }
-            var record = ReportRow(plan: plan, machine: machine, run: run, result: result, speedup: speedup).record
+            var record = ReportRow(plan: self, machine: machine, run: run, result: result, speedup: speedup).record
             do {
                 if let folder = output.histogramFolder {
-                    record.set(.histograms, try writeHistograms(result, planned: planned, run: run, folder: folder))
+                    record.set(.histograms, try Self.writeHistograms(result, planned: planned, run: run, folder: folder,
+                                                                     reportPath: output.path))
                 }
                 try output.writer.append(record.fields)
             } catch { throw PlanError(error.description) }
@@ -58,10 +49,11 @@ public struct SweepRunner {
     /// histograms as HdrHistogram percentile-distribution text, in ns, to
     /// <folder>/<report>-<run>-<design>-<scenario>[-<strategy>]-<placement>-s<senders>-v<vcpus>-r<rep>.<kind>.hgrm;
     /// returns the common prefix (recorded in the row's `histograms` column).
-    private func writeHistograms(_ result: RunResult, planned: PlannedConfiguration, run: ScheduledRun,
-                                 folder: String) throws(ReportError) -> String {
+    /// <report> is the name of the CSV at `reportPath`, less `.csv`.
+    private static func writeHistograms(_ result: RunResult, planned: PlannedConfiguration, run: ScheduledRun,
+                                        folder: String, reportPath: String) throws(ReportError) -> String {
         let c = planned.configuration
-        let report = output.path.split(separator: "/").last.map { $0.hasSuffix(".csv") ? String($0.dropLast(4)) : String($0) } ?? "report"
+        let report = reportPath.split(separator: "/").last.map { $0.hasSuffix(".csv") ? String($0.dropLast(4)) : String($0) } ?? "report"
         let strategy = c.scenario == .relocate ? "-\(c.relocation)" : ""
         let prefix = "\(folder)/\(report)-\(run.index + 1)-\(c.design)-\(c.scenario)\(strategy)-\(planned.placementLabel)"
             + "-s\(c.senders)-v\(c.vcpus)-r\(run.rep)"
