@@ -53,19 +53,20 @@ extension EventChannelDomain where Lock: ~Copyable {
         let page = cache.pointee.mappedAddress
         cache.pointee.lock.readSectionProbe()
         let setNow = !GuestAtomics.testAndSetBit(page + layout.pendingOffset, port)
-        if setNow || progress.carried {
-            progress.masked = GuestAtomics.testBit(page + layout.maskOffset, port)
+        guard setNow || progress.carried else {
+            // Coalesced: the port was pending already, and no earlier
+            // attempt of this send set it. The commonest send of all gets
+            // its own short path.
+            guard cache.pointee.lock.readUnlock(reader: context.slot, ticket) else {
+                return overlapped(port: port, vcpu: vcpu, waiting: waiting, context: &context, progress: &progress)
+            }
+            return .coalesced
         }
-        let sectionHeld = cache.pointee.lock.readUnlock(reader: context.slot, ticket)
-        progress.carried = progress.carried || setNow
-        guard sectionHeld else {
-            // A writer overlapped: our bit may sit in a retired frame. Redo
-            // through whatever mapping is current (setting a bit is
-            // idempotent), out of line: only replaying designs get here.
-            context.replays &+= 1
-            return replay(port: port, vcpu: vcpu, waiting: waiting, context: &context, progress: &progress)
+        progress.masked = GuestAtomics.testBit(page + layout.maskOffset, port)
+        progress.carried = true
+        guard cache.pointee.lock.readUnlock(reader: context.slot, ticket) else {
+            return overlapped(port: port, vcpu: vcpu, waiting: waiting, context: &context, progress: &progress)
         }
-        guard progress.carried else { return .coalesced }
         if !setNow { context.carriedSends &+= 1 }
         if progress.masked { return .masked }
         raiseSelector(vcpu: vcpu, word: port &>> layout.wordShift, layout: layout, waiting: waiting,
@@ -73,13 +74,30 @@ extension EventChannelDomain where Lock: ~Copyable {
         return .delivered
     }
 
+    /// A writer overlapped the section: our bit may sit in a retired frame.
+    /// Redo through whatever mapping is current (setting a bit is
+    /// idempotent), out of line: only replaying designs get here.
+    @inlinable @inline(__always)
+    func overlapped(port: Int, vcpu: Int, waiting: Bool, context: inout DeliveryContext,
+                    progress: inout SendProgress) -> DeliveryResult {
+        context.replays &+= 1
+        let replayed = replay(port: port, vcpu: vcpu, waiting: waiting, context: &context, progress: progress)
+        progress = replayed.progress
+        return replayed.result
+    }
+
     /// `attempt` again after an overlapped section (seqlock's replay); as
     /// many times as writers keep overlapping. Out of line, with the
-    /// domain's layout read from memory.
+    /// domain's layout read from memory. `progress` goes in and comes back
+    /// by value: passed `inout`, its address would escape into this call
+    /// and keep it in memory on the path that never replays.
     @inlinable @inline(never)
     func replay(port: Int, vcpu: Int, waiting: Bool, context: inout DeliveryContext,
-                progress: inout SendProgress) -> DeliveryResult {
-        attempt(port: port, vcpu: vcpu, layout: layout, waiting: waiting, context: &context, progress: &progress)
+                progress: SendProgress) -> (result: DeliveryResult, progress: SendProgress) {
+        var progress = progress
+        let result = attempt(port: port, vcpu: vcpu, layout: layout, waiting: waiting, context: &context,
+                             progress: &progress)
+        return (result, progress)
     }
 
     /// The vcpu_info half of a delivery: set the selector bit and, if it was
