@@ -4,7 +4,7 @@
 // gfn-to-pfn cache, with interchangeable locking designs.
 //
 // Targets follow the data, lowest layer first (the model: docs/model.md):
-//   CEvtchnShim, CNuma  what Swift cannot import (futex, affinity, pause, libnuma)
+//   CEvtchnShim, CNuma  what Swift cannot import (futex, affinity, pause, lock btr, libnuma)
 //   CBuildInfo          the commit and tree state, fixed at build time (make)
 //   Platform            thin typed wrappers over libc / libnuma; all file writing
 //   GuestMemory         guest pages, host frames, migration, guest mode, Xen ABI layouts
@@ -18,8 +18,9 @@
 //   SweepPlan           options -> configurations -> placements -> CPU maps;
 //                       the default suite, run order, the run loop, rows
 //   EvtchnBench         the command line; InstructionProbe, the instruction counter
-// Tests: one target per target above that has logic (Tests/<Target>Tests),
-// all built on TestSupport (threads, deadlines, temporary folders, one way
+// Tests: one target per target above that has logic (Tests/<Target>Tests;
+// EvtchnBenchTests runs both executables as child processes), the others
+// built on TestSupport (threads, deadlines, temporary folders, one way
 // to run a body per design: DesignTest); SysfsFixtures fakes other machines.
 // Targets that specialise the hot loop per design (sendBurst,
 // EventDeliveryRun) take `hotLoop`.
@@ -83,6 +84,7 @@ let package = Package(
         .testTarget(name: "LockDesignsTests", dependencies: ["LockDesigns", "PageCache", "Platform", "TestSupport"], swiftSettings: strict),
         .target(name: "SysfsFixtures", dependencies: ["Topology"], path: "Tests/SysfsFixtures", swiftSettings: strict),
         .testTarget(name: "TopologyTests", dependencies: ["Topology", "SysfsFixtures", "Platform"], swiftSettings: strict),
+        .testTarget(name: "EvtchnBenchTests", dependencies: ["EvtchnBench", "InstructionProbe"], swiftSettings: strict),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "LockDesigns", "Delivery", "GuestMemory", "Platform",
                                                       "TestSupport"],
                     swiftSettings: strict),

@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+
+/// The two executables as their users meet them, run as child processes:
+/// `evtchn-bench` (the CLI only parses, calls and prints, so what is left
+/// to test here is that contract: one-line errors with a non-zero exit
+/// before anything runs, nothing of the user's overwritten, and the
+/// listings) and `evtchn-probe` (what `make instructions` runs).
+@Suite("Command line")
+struct CommandLineTests {
+    /// What one run of an executable printed, and how it ended.
+    struct Outcome {
+        var status: Int32
+        var output: String
+        var errors: String
+        var errorLines: [Substring] { errors.split(whereSeparator: \.isNewline) }
+    }
+
+    /// Runs `name` from the build's products folder, where `swift test`
+    /// runs this bundle from and where SwiftPM builds the executables this
+    /// target depends on.
+    static func run(_ name: String, _ arguments: [String]) throws -> Outcome {
+        let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = products.appendingPathComponent(name)
+        process.arguments = arguments
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, output: String(decoding: out, as: UTF8.self),
+                       errors: String(decoding: err, as: UTF8.self))
+    }
+
+    /// A fresh folder for files a run may write.
+    static func scratchFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("evtchn-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    @Test("bad input: one line, a non-zero exit, nothing written", arguments: [
+        ["run", "--senders", "0"],
+        ["run", "--design", "no-such-design"],
+        ["run", "--duration", "-1"],
+        ["run", "--no-such-option"],
+        ["compare", "/no/such/report.csv", "/no/such/other.csv"],
+        ["validate", "--design", "no-such-design"],
+    ])
+    func badInput(arguments: [String]) throws {
+        let folder = try Self.scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let report = folder.appendingPathComponent("report.csv").path
+        let withOutput = arguments.first == "run" ? arguments + ["--output", report] : arguments
+        let outcome = try Self.run("evtchn-bench", withOutput)
+        #expect(outcome.status != 0)
+        #expect(outcome.errorLines.count == 1, "\(outcome.errors)")
+        #expect(outcome.errors.hasPrefix("Error: "), "\(outcome.errors)")
+        #expect(!FileManager.default.fileExists(atPath: report), "a rejected run wrote its report")
+    }
+
+    @Test("a file that is not a report is refused and left as it was")
+    func foreignOutput() throws {
+        let folder = try Self.scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("notes.csv").path
+        let mine = "my own notes, not a report\n"
+        try mine.write(toFile: path, atomically: true, encoding: .utf8)
+        let outcome = try Self.run("evtchn-bench", ["run", "--quick", "--duration", "0.5", "--reps", "1", "--output", path])
+        #expect(outcome.status != 0)
+        #expect(outcome.errorLines.count == 1, "\(outcome.errors)")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == mine)
+    }
+
+    @Test("run --plan prints the plan and writes nothing")
+    func plan() throws {
+        let folder = try Self.scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let report = folder.appendingPathComponent("report.csv").path
+        let outcome = try Self.run("evtchn-bench", ["run", "--plan", "--quick", "--output", report])
+        #expect(outcome.status == 0, "\(outcome.errors)")
+        #expect(outcome.output.contains("design=rwlock"))
+        #expect(outcome.output.contains("estimated time"))
+        #expect(!FileManager.default.fileExists(atPath: report))
+    }
+
+    @Test("list names every design; the probe lists the same ones")
+    func listings() throws {
+        let probe = try Self.run("evtchn-probe", ["list", "designs"])
+        #expect(probe.status == 0)
+        let designs = probe.output.split(whereSeparator: \.isWhitespace)
+        #expect(designs.count == 9)
+        let list = try Self.run("evtchn-bench", ["list"])
+        #expect(list.status == 0)
+        for design in designs { #expect(list.output.contains(String(design)), "\(design)") }
+    }
+
+    @Test("the probe: bad usage is one line and exit 2; a run checks every iteration")
+    func probe() throws {
+        let bad = try Self.run("evtchn-probe", ["no-such-design", "coalesce", "10"])
+        #expect(bad.status == 2)
+        #expect(bad.errorLines.count == 1)
+        let good = try Self.run("evtchn-probe", ["rwlock", "deliver_consume", "640"])
+        #expect(good.status == 0, "\(good.errors)")
+        #expect(good.errors.isEmpty)
+    }
+}
