@@ -5,15 +5,25 @@ import Synchronization
 
 extension EventChannelDomain where Lock: ~Copyable {
     /// kvm_xen_set_evtchn_fast alone: one attempt, no slow path. Returns
-    /// `.wouldBlock` when the shared_info mapping cannot be used.
+    /// `.wouldBlock` when the shared_info mapping cannot be used. Branches
+    /// on the ABI as `deliver` does.
     @inlinable
     public func deliverFast(port: Int, vcpu: Int, context: inout DeliveryContext) -> DeliveryResult {
-        guard isValidTarget(port: port, vcpu: vcpu, layout: layout) else { return .invalid }
         var progress = SendProgress()
-        let result = attempt(port: port, vcpu: vcpu, layout: layout, waiting: false, context: &context,
-                             progress: &progress)
+        let result = layout.wordShift == 6
+            ? firstAttempt(port: port, vcpu: vcpu, layout: .longMode, context: &context, progress: &progress)
+            : firstAttempt(port: port, vcpu: vcpu, layout: .compat, context: &context, progress: &progress)
         context.passQuiescentState()
         return result
+    }
+
+    /// A send's first attempt, after the target check: the fast path with
+    /// the design's fast-path read side.
+    @inlinable @inline(__always)
+    func firstAttempt(port: Int, vcpu: Int, layout: GuestLayout, context: inout DeliveryContext,
+                      progress: inout SendProgress) -> DeliveryResult {
+        guard isValidTarget(port: port, vcpu: vcpu, layout: layout) else { return .invalid }
+        return attempt(port: port, vcpu: vcpu, layout: layout, waiting: false, context: &context, progress: &progress)
     }
 
     @inlinable @inline(__always)
@@ -39,15 +49,18 @@ extension EventChannelDomain where Lock: ~Copyable {
     func attempt(port: Int, vcpu: Int, layout: GuestLayout, waiting: Bool, context: inout DeliveryContext,
                  progress: inout SendProgress) -> DeliveryResult {
         let cache = sharedInfo
+        // The reader's slot, read once: a design with per-reader state
+        // indexes by it on both sides of the section.
+        let reader = context.slot
         let acquired = waiting
-            ? cache.pointee.lock.readLock(reader: context.slot)
-            : cache.pointee.lock.fastPathReadLock(reader: context.slot)
+            ? cache.pointee.lock.readLock(reader: reader)
+            : cache.pointee.lock.fastPathReadLock(reader: reader)
         guard let ticket = acquired else {
             return Lock.contentionPolicy == .drop ? .dropped : .wouldBlock
         }
         guard cache.pointee.check(length: layout.sharedInfoSize) else {
             // docs/model.md §9, invariant 5: with an unusable mapping nothing is written.
-            _ = cache.pointee.lock.readUnlock(reader: context.slot, ticket)
+            _ = cache.pointee.lock.readUnlock(reader: reader, ticket)
             return .wouldBlock
         }
         let page = cache.pointee.mappedAddress
@@ -57,14 +70,14 @@ extension EventChannelDomain where Lock: ~Copyable {
             // Coalesced: the port was pending already, and no earlier
             // attempt of this send set it. The commonest send of all gets
             // its own short path.
-            guard cache.pointee.lock.readUnlock(reader: context.slot, ticket) else {
+            guard cache.pointee.lock.readUnlock(reader: reader, ticket) else {
                 return overlapped(port: port, vcpu: vcpu, waiting: waiting, context: &context, progress: &progress)
             }
             return .coalesced
         }
         progress.masked = GuestAtomics.testBit(page + layout.maskOffset, port)
         progress.carried = true
-        guard cache.pointee.lock.readUnlock(reader: context.slot, ticket) else {
+        guard cache.pointee.lock.readUnlock(reader: reader, ticket) else {
             return overlapped(port: port, vcpu: vcpu, waiting: waiting, context: &context, progress: &progress)
         }
         if !setNow { context.carriedSends &+= 1 }
@@ -107,17 +120,18 @@ extension EventChannelDomain where Lock: ~Copyable {
     @inlinable @inline(__always)
     func raiseSelector(vcpu: Int, word: Int, layout: GuestLayout, waiting: Bool, context: inout DeliveryContext) {
         let state = vcpus.pointer(at: vcpu)
+        let reader = context.slot
         var kick = false
         while true {
             let acquired = waiting
-                ? state.pointee.vcpuInfo.lock.readLock(reader: context.slot)
-                : state.pointee.vcpuInfo.lock.fastPathReadLock(reader: context.slot)
+                ? state.pointee.vcpuInfo.lock.readLock(reader: reader)
+                : state.pointee.vcpuInfo.lock.fastPathReadLock(reader: reader)
             guard let ticket = acquired else {
                 kick = setShadowSelector(state, word: word) || kick
                 break
             }
             guard state.pointee.vcpuInfo.check(length: layout.vcpuInfoSize) else {
-                _ = state.pointee.vcpuInfo.lock.readUnlock(reader: context.slot, ticket)
+                _ = state.pointee.vcpuInfo.lock.readUnlock(reader: reader, ticket)
                 kick = setShadowSelector(state, word: word) || kick
                 break
             }
@@ -128,7 +142,7 @@ extension EventChannelDomain where Lock: ~Copyable {
                 GuestAtomics.storeByte(info + VCPUInfoLayout.upcallPendingOffset, 1)
                 kick = true
             }
-            if state.pointee.vcpuInfo.lock.readUnlock(reader: context.slot, ticket) { break }
+            if state.pointee.vcpuInfo.lock.readUnlock(reader: reader, ticket) { break }
             context.selectorReplays &+= 1
         }
         if kick { state.pointee.kick.kick() }

@@ -28,10 +28,8 @@ extension EventChannelDomain where Lock: ~Copyable {
     /// `deliver` for one ABI's constant `layout`.
     @inlinable @inline(__always)
     func send(port: Int, vcpu: Int, layout: GuestLayout, context: inout DeliveryContext) -> DeliveryResult {
-        guard isValidTarget(port: port, vcpu: vcpu, layout: layout) else { return .invalid }
         var progress = SendProgress()
-        let result = attempt(port: port, vcpu: vcpu, layout: layout, waiting: false, context: &context,
-                             progress: &progress)
+        let result = firstAttempt(port: port, vcpu: vcpu, layout: layout, context: &context, progress: &progress)
         guard result == .wouldBlock else { return result }
         context.wouldBlock &+= 1
         return deliverSlow(port: port, vcpu: vcpu, context: &context, progress: progress)

@@ -22,17 +22,20 @@ public struct BiasedReaderLock: ~Copyable, ReadMostlyLock, @unchecked Sendable {
     @usableFromInline let readerBias = Atomic<Bool>(true)
     @usableFromInline let inhibitUntil = Atomic<UInt64>(0)
     @usableFromInline let visibleReaders: PaddedBuffer<Atomic<Bool>>
+    /// `visibleReaders`' slots, kept at hand for the read side.
+    @usableFromInline let readerSlots: PaddedSlots<Atomic<Bool>>
 
     @usableFromInline static var inhibitMultiplier: UInt64 { 9 }
 
     public init(readerCapacity: Int) {
         visibleReaders = PaddedBuffer(count: readerCapacity) { _ in Atomic<Bool>(false) }
+        readerSlots = visibleReaders.slots
     }
 
     @inlinable @inline(__always)
     public func readLock(reader: Int) -> ReadTicket {
+        let slot = readerSlots.pointer(at: reader)
         if readerBias.load(ordering: .relaxed) {
-            let slot = visibleReaders.pointer(at: reader)
             // Sequentially consistent: publishing the slot and re-reading the
             // bias is a store-load pair with writeLock's clearing of the bias
             // followed by its scan of the slots.
@@ -42,12 +45,15 @@ public struct BiasedReaderLock: ~Copyable, ReadMostlyLock, @unchecked Sendable {
             if readerBias.load(ordering: .sequentiallyConsistent) { return ReadTicket(UInt64(UInt(bitPattern: slot))) }
             slot.pointee.store(false, ordering: .releasing)
         }
-        return readLockSlow(reader: reader)
+        return readLockSlow()
     }
 
-    @inlinable
-    func readLockSlow(reader: Int) -> ReadTicket {
-        let ticket = underlying.readLock(reader: reader)
+    /// The read side while the bias is off: the underlying rwlock (which
+    /// keeps no per-reader state), and the bias back on once the
+    /// inhibition is over. Out of line: it reads the clock.
+    @inlinable @inline(never)
+    func readLockSlow() -> ReadTicket {
+        let ticket = underlying.readLock(reader: 0)
         // Under the read side no writer is inside, so re-arming is safe.
         if !readerBias.load(ordering: .relaxed), monotonicNanoseconds() >= inhibitUntil.load(ordering: .relaxed) {
             readerBias.store(true, ordering: .relaxed)
@@ -63,7 +69,7 @@ public struct BiasedReaderLock: ~Copyable, ReadMostlyLock, @unchecked Sendable {
             slot.pointee.store(false, ordering: .releasing)
             return true
         }
-        return underlying.readUnlock(reader: reader, ticket)
+        return underlying.readUnlock(reader: 0, ticket)
     }
 
     public func writeLock() {

@@ -18,10 +18,13 @@ import Synchronization
 public struct EpochRCU: ~Copyable, ReadMostlyLock, @unchecked Sendable {
     @usableFromInline let epoch = Atomic<UInt64>(2)
     @usableFromInline let readers: PaddedBuffer<Atomic<UInt64>>
+    /// `readers`' slots, kept at hand for the read side.
+    @usableFromInline let readerSlots: PaddedSlots<Atomic<UInt64>>
     @usableFromInline let writers = PThreadMutex()
 
     public init(readerCapacity: Int) {
         readers = PaddedBuffer(count: readerCapacity) { _ in Atomic<UInt64>(0) }
+        readerSlots = readers.slots
     }
 
     @inlinable @inline(__always)
@@ -29,7 +32,7 @@ public struct EpochRCU: ~Copyable, ReadMostlyLock, @unchecked Sendable {
         // Acquire: pairs with synchronize's release-bearing epoch increment,
         // so a reader that sees the new epoch sees the invalidation before it.
         let current = epoch.load(ordering: .acquiring)
-        let slot = readers.pointer(at: reader)
+        let slot = readerSlots.pointer(at: reader)
         // Sequentially consistent exchange: announces the reader before any
         // load of cache state (a store-load pair with synchronize's epoch
         // increment followed by its reading of the slots).

@@ -30,15 +30,39 @@ public final class PaddedBuffer<Element: ~Copyable>: @unchecked Sendable {
     /// shared between threads, so they must synchronise internally (atomics).
     @inlinable @inline(__always)
     public func pointer(at index: Int) -> UnsafeMutablePointer<Element> {
-        assert(index >= 0 && index < count, "index out of range")
-        // Slots were bound to Element in init and are never rebound.
-        return (base + index &* Self.stride).assumingMemoryBound(to: Element.self)
+        slots.pointer(at: index)
     }
+
+    /// The slots' addresses, as a value: a lock that owns the buffer and
+    /// keeps this beside it finds a slot with one add, not a load of the
+    /// buffer and then of its base (the read sides of rcu and percpu).
+    @inlinable
+    public var slots: PaddedSlots<Element> { PaddedSlots(base: base, count: count) }
 
     deinit {
         for index in 0..<count {
             _ = pointer(at: index).deinitialize(count: 1)
         }
         base.deallocate()
+    }
+}
+
+/// The slots of a `PaddedBuffer` (which must outlive this view).
+public struct PaddedSlots<Element: ~Copyable>: @unchecked Sendable {
+    @usableFromInline let base: UnsafeMutableRawPointer
+    public let count: Int
+
+    @inlinable
+    init(base: UnsafeMutableRawPointer, count: Int) {
+        self.base = base
+        self.count = count
+    }
+
+    @inlinable @inline(__always)
+    public func pointer(at index: Int) -> UnsafeMutablePointer<Element> {
+        assert(index >= 0 && index < count, "index out of range")
+        // Slots were bound to Element in the buffer's init and are never
+        // rebound.
+        return (base + index &* PaddedBuffer<Element>.stride).assumingMemoryBound(to: Element.self)
     }
 }

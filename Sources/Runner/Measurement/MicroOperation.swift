@@ -36,7 +36,7 @@ public struct MicroFixture<Lock: ReadMostlyLock & ~Copyable>: @unchecked Sendabl
         domain.activateDefaultVCPUInfo(vcpu: 0)
         context = domain.makeContext()!
         guest = domain.guestVCPU(0)
-        readSide = PaddedBuffer(count: 1) { _ in Lock(readerCapacity: 1) }
+        readSide = PaddedBuffer(count: 1) { _ in Lock(readerCapacity: memory.quiescence.capacity) }
         if operation == .coalesce { _ = domain.deliver(port: Self.port, vcpu: 0, context: &context) }
     }
 
@@ -54,8 +54,10 @@ public struct MicroFixture<Lock: ReadMostlyLock & ~Copyable>: @unchecked Sendabl
         if operation == .readSide {
             let lock = readSide.pointer(at: 0)
             for _ in 0..<iterations {
-                let ticket = lock.pointee.readLock(reader: 0)
-                if !lock.pointee.readUnlock(reader: 0, ticket) { surprises &+= 1 }
+                // The reader's slot from the sender's context, as on the
+                // fast path.
+                let ticket = lock.pointee.readLock(reader: context.slot)
+                if !lock.pointee.readUnlock(reader: context.slot, ticket) { surprises &+= 1 }
             }
             return surprises
         }
