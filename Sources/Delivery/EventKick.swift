@@ -6,13 +6,14 @@ import Synchronization
 /// someone sleeps; waiting re-checks for work before sleeping, so no kick
 /// is ever missed and no sleep loop is needed.
 ///
-/// Words (one allocation, stable address): [0] sequence, bumped per kick;
+/// Words (one allocation of their own, stable address): [0] sequence, bumped per kick;
 /// [1] sleepers, threads inside `wait`.
 public struct EventKick: ~Copyable, @unchecked Sendable {
     @usableFromInline let words: UnsafeMutableRawPointer
 
     public init() {
-        words = .allocate(byteCount: 8, alignment: 8)
+        // On lines of its own: senders write it on every delivery.
+        words = UnsafeMutableRawPointer(allocateOnOwnLines((UInt32, UInt32).self))
         words.initializeMemory(as: UInt32.self, repeating: 0, count: 2)
     }
 

@@ -5,12 +5,13 @@ import Musl
 #endif
 import CEvtchnShim
 
-/// A pthread mutex at a stable heap address (pthread objects must not move).
+/// A pthread mutex at a stable heap address (pthread objects must not
+/// move), on cache lines of its own.
 public struct PThreadMutex: ~Copyable, @unchecked Sendable {
     @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
     public init() {
-        mutex = .allocate(capacity: 1)
+        mutex = allocateOnOwnLines(pthread_mutex_t.self)
         checkPthread(pthread_mutex_init(mutex, nil), "pthread_mutex_init")
     }
 
@@ -33,7 +34,8 @@ public struct PThreadMutex: ~Copyable, @unchecked Sendable {
     }
 }
 
-/// A pthread reader-writer lock at a stable heap address.
+/// A pthread reader-writer lock at a stable heap address, on cache lines of
+/// its own.
 public struct PThreadRWLock: ~Copyable, @unchecked Sendable {
     /// glibc's kinds: the default prefers readers (a writer can starve while
     /// readers overlap); `preferWriter` is PREFER_WRITER_NONRECURSIVE_NP.
@@ -42,7 +44,7 @@ public struct PThreadRWLock: ~Copyable, @unchecked Sendable {
     @usableFromInline let rwlock: UnsafeMutablePointer<pthread_rwlock_t>
 
     public init(kind: Kind = .glibcDefault) {
-        rwlock = .allocate(capacity: 1)
+        rwlock = allocateOnOwnLines(pthread_rwlock_t.self)
         checkPthread(evtchn_rwlock_init(rwlock, kind == .preferWriter ? 1 : 0), "pthread_rwlock_init")
     }
 

@@ -2,6 +2,18 @@
 /// does not bring false sharing back (as in ck and liburcu).
 public let cacheLinePairBytes = 128
 
+/// Allocates one `T` alone on its own pair of cache lines (128-byte
+/// aligned, size rounded up to 128), uninitialised. For small objects that
+/// threads write on hot paths (a kick counter, a pthread lock): a plain
+/// heap chunk of a few bytes can share a line with another thread's hot
+/// data, and the false sharing would be charged to whichever design's
+/// heap happened to put them together. Free with `deallocate()`.
+public func allocateOnOwnLines<T>(_ type: T.Type) -> UnsafeMutablePointer<T> {
+    let bytes = (MemoryLayout<T>.stride + cacheLinePairBytes - 1) / cacheLinePairBytes * cacheLinePairBytes
+    return UnsafeMutableRawPointer.allocate(byteCount: max(bytes, cacheLinePairBytes), alignment: cacheLinePairBytes)
+        .bindMemory(to: T.self, capacity: 1)
+}
+
 /// A fixed-size array of (possibly noncopyable) elements, each on its own
 /// 128-byte-aligned slot, at a stable address. Per-thread counters, reader
 /// indicators and per-vCPU state live here, so that no two threads write the
