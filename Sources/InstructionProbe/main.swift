@@ -3,7 +3,8 @@
 // evtchn-probe list types              each design's lock type (codegen check)
 //
 // Runs one micro-operation of one design ITERATIONS times on one thread and
-// exits. Made to run under `valgrind --tool=callgrind` twice with different
+// exits: 0 if every iteration did what the operation says, 2 (with a line
+// on standard error) if any did something else. Made to run under `valgrind --tool=callgrind` twice with different
 // ITERATIONS: the difference of the two instruction totals, divided by the
 // difference of the iteration counts, is the cost of one operation, with
 // start-up and set-up cancelled out (scripts/instruction-counts.sh).
