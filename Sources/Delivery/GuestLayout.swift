@@ -29,18 +29,13 @@ public struct GuestLayout: Sendable, Equatable {
     public let vcpuInfoSize: Int
 
     public init(_ abi: GuestABI) {
-        pendingOffset = abi.sharedInfo.pendingOffset
-        maskOffset = abi.sharedInfo.maskOffset
-        selectorOffset = abi.vcpuInfo.pendingSelectorOffset
-        selectorBytes = abi.vcpuInfo.pendingSelectorBytes
-        selectorWordOffset = selectorOffset & ~7
-        selectorFirstBit = (selectorOffset & 7) * 8
-        wordShift = abi.bitsPerWord.trailingZeroBitCount
-        portCount = abi.portCount
-        sharedInfoSize = abi.sharedInfo.size
-        vcpuInfoSize = abi.vcpuInfo.size
+        self.init(pendingOffset: abi.sharedInfo.pendingOffset, maskOffset: abi.sharedInfo.maskOffset,
+                  selectorOffset: abi.vcpuInfo.pendingSelectorOffset, selectorBytes: abi.vcpuInfo.pendingSelectorBytes,
+                  wordShift: abi.bitsPerWord.trailingZeroBitCount, sharedInfoSize: abi.sharedInfo.size)
     }
 
+    /// The derived fields (the selector's word and first bit, the port
+    /// count, the 64-byte vcpu_info) follow from these in both ABIs.
     @inlinable @inline(__always)
     init(pendingOffset: Int, maskOffset: Int, selectorOffset: Int, selectorBytes: Int, wordShift: Int,
          sharedInfoSize: Int) {

@@ -9,7 +9,12 @@ import Testing
 struct GuestHandlerTests {
     @Test("the hot paths' literal layouts are the ABI tables' layouts", arguments: GuestABI.allCases)
     func literalLayouts(abi: GuestABI) {
-        #expect(GuestLayout(abi) == (abi == .longMode ? GuestLayout.longMode : GuestLayout.compat))
+        let literal = abi == .longMode ? GuestLayout.longMode : GuestLayout.compat
+        #expect(GuestLayout(abi) == literal)
+        // The fields both derive, against the ABI's own tables.
+        #expect(literal.portCount == abi.portCount)
+        #expect(literal.vcpuInfoSize == abi.vcpuInfo.size)
+        #expect(literal.selectorWordOffset + literal.selectorFirstBit / 8 == abi.vcpuInfo.pendingSelectorOffset)
     }
 
     @Test("handles every pending unmasked port of every selected word, once", arguments: GuestABI.allCases)
