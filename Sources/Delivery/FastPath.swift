@@ -10,6 +10,17 @@ extension EventChannelDomain where Lock: ~Copyable {
     @inlinable
     public func deliverFast(port: Int, vcpu: Int, context: inout DeliveryContext) -> DeliveryResult {
         var progress = SendProgress()
+        return deliverFast(port: port, vcpu: vcpu, context: &context, progress: &progress)
+    }
+
+    /// `deliverFast`, telling the caller what the attempt did. A send that
+    /// set the pending bit and then said `.wouldBlock` (its replay found the
+    /// cache unusable) leaves `progress.carried` set: whoever completes the
+    /// send (the timer's deferred send, `deliver(port:vcpu:context:resuming:)`)
+    /// must be handed `progress`, or nothing raises the selector for that bit.
+    @inlinable
+    public func deliverFast(port: Int, vcpu: Int, context: inout DeliveryContext,
+                            progress: inout SendProgress) -> DeliveryResult {
         let result = layout.wordShift == 6
             ? firstAttempt(port: port, vcpu: vcpu, layout: .longMode, context: &context, progress: &progress)
             : firstAttempt(port: port, vcpu: vcpu, layout: .compat, context: &context, progress: &progress)
@@ -122,6 +133,10 @@ extension EventChannelDomain where Lock: ~Copyable {
         let state = vcpus.pointer(at: vcpu)
         let reader = context.slot
         var kick = false
+        // Some attempt newly set the selector bit. Carried across replays: a
+        // replay that finds the bit already set (a relocation's copy brought
+        // it across, without upcall_pending) must still store upcall_pending.
+        var raised = false
         while true {
             let acquired = waiting
                 ? state.pointee.vcpuInfo.lock.readLock(reader: reader)
@@ -139,6 +154,10 @@ extension EventChannelDomain where Lock: ~Copyable {
             state.pointee.vcpuInfo.lock.readSectionProbe()
             // docs/model.md §9, invariant 4: the selector is written only after the pending bit.
             if !GuestAtomics.testAndSetBit(info + layout.selectorWordOffset, layout.selectorFirstBit &+ word) {
+                raised = true
+            }
+            state.pointee.vcpuInfo.lock.selectorProbe()
+            if raised {
                 GuestAtomics.storeByte(info + VCPUInfoLayout.upcallPendingOffset, 1)
                 kick = true
             }
@@ -170,4 +189,9 @@ public struct SendProgress: Sendable {
     public var masked = false
 
     @inlinable public init() {}
+
+    @inlinable public init(carried: Bool, masked: Bool) {
+        self.carried = carried
+        self.masked = masked
+    }
 }

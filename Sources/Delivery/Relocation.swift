@@ -18,6 +18,12 @@ public enum RelocationStrategy: String, CaseIterable, Sendable, CustomStringConv
     /// (and the slow path wait on xen_lock) while the move runs: the
     /// reviewer's fix.
     case forcedSlow = "forced-slow"
+    /// As forced-slow, but after raising the flag wait until every
+    /// fast-path attempt that began before it has finished (a grace period
+    /// over fast paths, as `synchronize_srcu` over `kvm->srcu` would be in
+    /// the kernel), then copy and activate: the reviewer's "just invalidate
+    /// the cache and use the slow path", as a kernel would write it.
+    case forcedSlowDrain = "forced-slow-drain"
     /// Deactivate the vcpu_info cache, copy, activate the new location;
     /// events in between go to the shadow selector and are merged on the
     /// next vCPU entry: what Linux 6.9 merged.
@@ -40,12 +46,23 @@ public struct RelocationHooks {
     /// deactivation, flag, pause), before the copy: where the v4 review's
     /// event lands.
     public var afterFirstStep: () -> Void
+    /// The calling thread's writer slot, if it has one: forced-slow-drain
+    /// puts it offline for the move (the move holds no cache mapping), so
+    /// that neither its own drain nor another vCPU's waits for it. Every
+    /// other online slot must pass a quiescent state for the drain to end.
+    public var callerSlot: Int?
+    /// forced-slow-drain: called with each writer slot the drain is about
+    /// to wait for (a test seam).
+    public var drainWaits: (Int) -> Void
 
     public init(stopSenders: @escaping () -> Void = {}, resumeSenders: @escaping () -> Void = {},
-                afterFirstStep: @escaping () -> Void = {}) {
+                afterFirstStep: @escaping () -> Void = {}, callerSlot: Int? = nil,
+                drainWaits: @escaping (Int) -> Void = { _ in }) {
         self.stopSenders = stopSenders
         self.resumeSenders = resumeSenders
         self.afterFirstStep = afterFirstStep
+        self.callerSlot = callerSlot
+        self.drainWaits = drainWaits
     }
 }
 
@@ -92,6 +109,24 @@ extension EventChannelDomain where Lock: ~Copyable {
             hooks.afterFirstStep()
             outcome = copyHoldingBothLocks(cache, from: from, to: to, vcpu: vcpu)
             setGuestVCPUInfo(vcpu, to)
+            sharedInfo.pointee.forceWouldBlock(false)
+            slowPathLock.unlock()
+        case .forcedSlowDrain:
+            // Our own thread holds no mapping during the move: offline, or
+            // another vCPU draining under xen_lock would wait for us (and
+            // our own drain for ourselves).
+            if let slot = hooks.callerSlot { memory.quiescence.goOffline(slot) }
+            defer { if let slot = hooks.callerSlot { memory.quiescence.goOnline(slot) } }
+            slowPathLock.lock()
+            sharedInfo.pointee.forceWouldBlock(true)
+            hooks.afterFirstStep()
+            // Every fast path that began before the flag was visible may
+            // still be between its shared_info and vcpu_info sections; once
+            // each has finished, the old vcpu_info is written by no one
+            // (later sends go to the slow path and wait on xen_lock).
+            memory.quiescence.waitForOperationsInFlight(waiting: hooks.drainWaits)
+            outcome = copyVCPUInfo(from: from, to: to, vcpu: vcpu)
+            activateVCPUInfo(vcpu: vcpu, guestFrame: to.frame, offset: to.offset)
             sharedInfo.pointee.forceWouldBlock(false)
             slowPathLock.unlock()
         case .deactivate:

@@ -25,6 +25,21 @@ extension EventChannelDomain where Lock: ~Copyable {
         return result
     }
 
+    /// Completes a send whose fast path said `.wouldBlock` on another
+    /// thread (the timer's deferred send, run by the vCPU): the fast path
+    /// again, then the slow path, starting from what the first thread's
+    /// attempts did. A bit they set counts as this send's (`SendProgress`),
+    /// so the selector is raised even if the bit is found already set.
+    public func deliver(port: Int, vcpu: Int, context: inout DeliveryContext,
+                        resuming progress: SendProgress) -> DeliveryResult {
+        var progress = progress
+        let result = firstAttempt(port: port, vcpu: vcpu, layout: layout, context: &context, progress: &progress)
+        let completed = result == .wouldBlock
+            ? deliverSlow(port: port, vcpu: vcpu, context: &context, progress: progress) : result
+        context.passQuiescentState()
+        return completed
+    }
+
     /// `deliver` for one ABI's constant `layout`.
     @inlinable @inline(__always)
     func send(port: Int, vcpu: Int, layout: GuestLayout, context: inout DeliveryContext) -> DeliveryResult {
@@ -42,7 +57,12 @@ extension EventChannelDomain where Lock: ~Copyable {
     @inlinable @inline(never)
     func deliverSlow(port: Int, vcpu: Int, context: inout DeliveryContext, progress: SendProgress) -> DeliveryResult {
         var progress = progress
+        // The fast path is over and no mapping is held: offline while
+        // waiting on xen_lock, so that a relocation holding it and draining
+        // the fast paths in flight (forced-slow-drain) does not wait for us.
+        memory.quiescence.goOffline(context.slot)
         slowPathLock.lock()
+        memory.quiescence.goOnline(context.slot)
         defer { slowPathLock.unlock() }
         while true {
             let result = attempt(port: port, vcpu: vcpu, layout: layout, waiting: true, context: &context,

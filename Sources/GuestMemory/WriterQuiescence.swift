@@ -77,6 +77,27 @@ public final class WriterQuiescence: @unchecked Sendable {
                                      ordering: .sequentiallyConsistent)
     }
 
+    /// Returns once every operation that was in flight when it was called
+    /// has finished: each slot online then has passed a quiescent state
+    /// since, or gone offline. A grace period over operations (as
+    /// `synchronize_srcu` over `kvm->srcu` read sections): a thread that is
+    /// offline (idle, sleeping between sends, or waiting on xen_lock in
+    /// `deliverSlow`) does not hold it up; one that stays online and never
+    /// passes a quiescent state again does, forever. The caller's own slot,
+    /// if it has one, must be offline. `waiting(slot)` is called before each
+    /// wait on a slot (a test seam).
+    public func waitForOperationsInFlight(waiting: (Int) -> Void = { _ in }) {
+        // Acquire, each load here and below: pairs with the release in
+        // passQuiescentState/goOffline, so every write of an operation that
+        // finished is visible to the caller once this returns.
+        let before = (0..<slots.count).map { slots.pointer(at: $0).pointee.load(ordering: .acquiring) }
+        var backoff = Backoff()
+        for (slot, then) in before.enumerated() where then & Self.offlineBit == 0 {
+            waiting(slot)
+            while slots.pointer(at: slot).pointee.load(ordering: .acquiring) == then { backoff.pause() }
+        }
+    }
+
     /// The counters now, for comparing later.
     public func snapshot() -> [UInt64] {
         // Sequentially consistent fence: the retirement (the remap) that the

@@ -66,6 +66,11 @@ public protocol ReadMostlyLock: ~Copyable, Sendable {
     /// inlined away) for every real design; tests use it to force
     /// interleavings deterministically.
     func readSectionProbe()
+
+    /// Called in a vcpu_info section between the selector's test-and-set
+    /// and the `upcall_pending` store. Empty for every real design, like
+    /// `readSectionProbe`: a seam for deterministic interleaving tests.
+    func selectorProbe()
 }
 
 extension ReadMostlyLock where Self: ~Copyable {
@@ -80,6 +85,9 @@ extension ReadMostlyLock where Self: ~Copyable {
 
     @inlinable @inline(__always)
     public func readSectionProbe() {}
+
+    @inlinable @inline(__always)
+    public func selectorProbe() {}
 
     /// Enters a read section the way the fast path does: by waiting, or by
     /// trying once when the design's policy says contention must not wait.

@@ -20,7 +20,7 @@ public enum Column: String, CaseIterable, Sendable {
     case maskedFraction = "masked_fraction", ratePerSender = "rate_per_sender", oversubscribed
     case migrations, replays, duplicates, staleBits = "stale_bits", spuriousUpcalls = "spurious_upcalls"
     case shadowMerges = "shadow_merges", speedupVsOneSender = "speedup_vs_1_sender", warmupSeconds = "warmup_s"
-    case inactive, lostFlag = "lost_flag"
+    case inactive, lostFlag = "lost_flag", unsignalled
     // Relocate scenario:
     case strategy, relocations
     case senderStallP50 = "sender_stall_p50_ns", senderStallMax = "sender_stall_max_ns"

@@ -5,7 +5,9 @@ import PageCache
 /// The run's last phases: the final drain, then collecting what every
 /// thread, the guest and the host counted.
 extension EventDeliveryRun where Lock: ~Copyable {
-    /// Final drain, unmask, drain again: every event set must now be handled.
+    /// Final drain, unmask, drain again, after the strict check
+    /// (`auditSignals`): every signalled event must now be handled, and
+    /// what stays pending is `stranded`.
     func drainAll(_ domain: EventChannelDomain<Lock>) -> UpcallOutcome {
         if !domain.sharedInfoIsValid { domain.activateSharedInfo() }
         var context = domain.makeContext()!
@@ -19,7 +21,7 @@ extension EventDeliveryRun where Lock: ~Copyable {
     /// Sums what the threads handed back, the guest's and the host's
     /// counts, and the lost-event ledger.
     func collect(into result: inout RunResult, domain: EventChannelDomain<Lock>, control: RunControl,
-                         drained: UpcallOutcome) {
+                 drained: UpcallOutcome, audit: SignalAudit) {
         let c = configuration
         let memory = domain.memory
         let senders = control.senders.withLock { $0 }.sorted { $0.index < $1.index }
@@ -49,6 +51,11 @@ extension EventDeliveryRun where Lock: ~Copyable {
         result.handled = handlerOutcome.handled
         result.spuriousUpcalls = handlerOutcome.spurious
         result.stranded = domain.guestPendingCount()
+        result.unsignalled = audit.unsignalled.count
+        // An unsignalled port that the drain handled anyway (its unmask, or
+        // another event on its selector word, led the guest to it) is not a
+        // handled event: it was lost, and counts once, as unsignalled.
+        let rescued = audit.unsignalled.filter { !domain.guestPending(port: $0) }.count
         result.migrations = memory.migrations
         result.deferredMigrations = memory.deferredMigrations
         // Relaxed: the host thread is joined (RunControl.hostRounds).
@@ -56,7 +63,7 @@ extension EventDeliveryRun where Lock: ~Copyable {
         result.staleBits = memory.staleBits
         let pending = c.abi.sharedInfo.pendingOffset..<(c.abi.sharedInfo.pendingOffset + c.abi.portCount / 8)
         result.ledger = EventLedger(
-            newlySet: result.total.newlySet, handled: result.handled,
+            newlySet: result.total.newlySet, handled: result.handled - rescued, unsignalled: result.unsignalled,
             stalePendingBits: memory.staleBits(guestFrame: domain.sharedInfoFrame, bytes: pending),
             replays: result.total.replays, carriedSends: result.total.carriedSends,
             designReplays: Lock.replaysStaleWrites)

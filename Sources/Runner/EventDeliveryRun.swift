@@ -46,8 +46,8 @@ struct EventDeliveryRun<Lock: ReadMostlyLock & ~Copyable> {
         return all.filter { seen.insert($0.port).inserted }
     }
 
-    /// The run's phases in order: set up, spawn, measure, stop, drain,
-    /// collect.
+    /// The run's phases in order: set up, spawn, measure, stop, audit the
+    /// signals, drain, collect.
     func run(shouldStop: @escaping @Sendable () -> Bool) throws(RunError) -> RunResult {
         var result = RunResult(configuration: configuration)
         result.timerOverheadNanoseconds = measureTimerOverhead()
@@ -58,8 +58,11 @@ struct EventDeliveryRun<Lock: ReadMostlyLock & ~Copyable> {
         let threads = try spawn(domain: domain, control: control)
         let window = measure(control: control, shouldStop: shouldStop)
         try stop(threads, domain: domain, control: control)
+        // The strict check comes first: the drain's unmask would re-raise
+        // unsignalled events and hide them (docs/model.md §9).
+        let audit = domain.auditSignals()
         let drained = drainAll(domain)
-        collect(into: &result, domain: domain, control: control, drained: drained)
+        collect(into: &result, domain: domain, control: control, drained: drained, audit: audit)
         result.measuredSeconds = Double(window.end - window.start) / 1e9
         result.interrupted = window.interrupted
         return result

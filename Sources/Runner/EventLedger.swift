@@ -1,9 +1,13 @@
 /// The lost-event account of a run (docs/model.md §9).
 ///
 /// Every 0 -> 1 change of a pending bit that a sender made (delivered or
-/// masked) must be cleared by the guest's handler exactly once after the
+/// masked) must be signalled when the threads stop (`unsignalled` counts
+/// those that were not: pending and unmasked, with no selector bit or no
+/// upcall) and then cleared by the guest's handler exactly once in the
 /// final drain and unmask. Dropped events never set a bit and are counted
-/// apart, never hidden.
+/// apart, never hidden. Each lost event counts once: an unsignalled one is
+/// not also "set, never handled" (`handled` excludes any the drain found
+/// anyway).
 ///
 /// - Designs that never replay: a bit set through the live mapping is
 ///   handled exactly once and one set through a stale mapping never is, so
@@ -19,7 +23,10 @@
 ///   of the doubt, while the stale-bit check still sees it directly.
 public struct EventLedger: Sendable, Equatable {
     public var newlySet: Int
+    /// Handled events, not counting unsignalled ones the drain found.
     public var handled: Int
+    /// Pending, unmasked, and not signalled when the threads stopped.
+    public var unsignalled: Int
     /// Bits changed in retired frames' pending bitmaps after their copy.
     public var stalePendingBits: Int
     /// shared_info sections replayed.
@@ -29,21 +36,23 @@ public struct EventLedger: Sendable, Equatable {
     /// Whether the design replays (then stale bits are not losses per se).
     public var designReplays: Bool
 
-    public init(newlySet: Int, handled: Int, stalePendingBits: Int, replays: Int, carriedSends: Int = 0,
-                designReplays: Bool) {
+    public init(newlySet: Int, handled: Int, unsignalled: Int = 0, stalePendingBits: Int, replays: Int,
+                carriedSends: Int = 0, designReplays: Bool) {
         self.newlySet = newlySet
         self.handled = handled
+        self.unsignalled = unsignalled
         self.stalePendingBits = stalePendingBits
         self.replays = replays
         self.carriedSends = carriedSends
         self.designReplays = designReplays
     }
 
-    /// Events set but never handled, plus stale writes no replay covered.
+    /// Unsignalled events, events set but never handled (and not among
+    /// the unsignalled), plus stale writes no replay covered.
     public var lost: Int {
-        let unhandled = max(0, newlySet - (designReplays ? carriedSends : 0) - handled)
+        let unhandled = max(0, newlySet - (designReplays ? carriedSends : 0) - handled - unsignalled)
         let uncovered = designReplays ? max(0, stalePendingBits - replays) : 0
-        return unhandled + uncovered
+        return unsignalled + unhandled + uncovered
     }
 
     /// Events handled more often than set (replay duplicates).

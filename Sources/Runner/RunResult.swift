@@ -13,8 +13,13 @@ public struct RunResult: Sendable {
     public var handled = 0
     public var spuriousUpcalls = 0
     public var shadowMerges = 0
-    /// Pending bits left after the final drain and unmask.
+    /// Pending bits left after the final drain and unmask (a superset of
+    /// the unsignalled events no later event rescued).
     public var stranded = 0
+    /// Events pending and unmasked but not signalled when the threads
+    /// stopped (no selector bit, or no upcall): lost, counted before the
+    /// final drain and unmask could hide them.
+    public var unsignalled = 0
     public var migrations = 0
     public var deferredMigrations = 0
     public var hostRounds = 0
@@ -43,7 +48,7 @@ public struct RunResult: Sendable {
 
     /// Events set and never handled, plus stale writes no replay covered
     /// (the ledger), plus selector bits a relocation's copy overwrote that
-    /// are not already among the never-handled (stranded) ones: the guest
+    /// are not already among the unsignalled ones: the guest
     /// was never told of those events, even if a later event on the same
     /// word happened to lead it to them. For a replaying design (seqlock) a
     /// vanished bit may come from a section writing through a mapping that a
@@ -53,7 +58,7 @@ public struct RunResult: Sendable {
     public var lost: Int {
         let vanished = ledger.designReplays
             ? max(0, vanishedSelectorBits - total.selectorReplays) : vanishedSelectorBits
-        return ledger.lost + max(0, vanished - stranded)
+        return ledger.lost + max(0, vanished - unsignalled)
     }
 
     public var sendsPerSecond: Double { measuredSeconds > 0 ? Double(measured.sends) / measuredSeconds : 0 }

@@ -45,7 +45,8 @@ extension RunResult {
             + "host=\(host) seconds=\(formatFixed(measuredSeconds, decimals: 3)) sends=\(t.sends) "
             + "delivered=\(t.delivered) coalesced=\(t.coalesced) masked=\(t.masked) would_block=\(t.wouldBlock) "
             + "retries=\(t.retries) replays=\(t.replays + t.selectorReplays) dropped=\(t.dropped) "
-            + "inactive=\(t.inactive) handled=\(handled) duplicates=\(ledger.duplicates) stranded=\(stranded) "
+            + "inactive=\(t.inactive) handled=\(handled) duplicates=\(ledger.duplicates) unsignalled=\(unsignalled) "
+            + "stranded=\(stranded) "
             + "migrations=\(migrations) stale_bits=\(staleBits)"
             + (c.scenario == .relocate ? " strategy=\(c.relocation) relocations=\(relocations) vanished_selector_bits=\(vanishedSelectorBits)" : "")
             + " lost=\(lost)"

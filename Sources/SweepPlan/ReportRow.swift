@@ -71,6 +71,7 @@ public struct ReportRow {
         r.set(.replays, n.replays + n.selectorReplays)
         r.set(.handled, result.handled)
         r.set(.lost, result.lost)
+        r.set(.unsignalled, result.unsignalled)
         r.set(.duplicates, result.ledger.duplicates)
         r.set(.staleBits, result.staleBits)
         r.set(.migrations, result.migrations)

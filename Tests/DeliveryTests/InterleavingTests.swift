@@ -15,13 +15,31 @@ nonisolated(unsafe) var sectionProbe: (() -> Void)?
 /// sections (shared_info, then vcpu_info).
 nonisolated(unsafe) var readLockHook: (() -> Void)?
 
+/// Called between a vcpu_info section's selector test-and-set and its
+/// `upcall_pending` store (`ReadMostlyLock.selectorProbe`).
+nonisolated(unsafe) var selectorHook: (() -> Void)?
+/// Called with the lock's `id` at the start of every `writeLock` and
+/// `synchronize` of an `InterleavedLock`, before the base design may wait:
+/// lets a test know a writer reached the point where it blocks.
+nonisolated(unsafe) var writerHook: ((WriterStep, Int) -> Void)?
+
+enum WriterStep { case writeLock, synchronize }
+
+/// Identities of `InterleavedLock`s, in creation order: a domain creates
+/// its shared_info cache's lock first, then vCPU 0's vcpu_info lock, ...
+let interleavedLockIDs = Atomic<Int>(0)
+
 /// A design with a hook in its read sections: after the cache check
 /// succeeded and before anything is written through the mapping. Lets a
 /// test force "the host moves the page right now" deterministically, on
 /// one thread, with no timing.
 struct InterleavedLock<Base: ReadMostlyLock & ~Copyable>: ~Copyable, ReadMostlyLock, @unchecked Sendable {
     let base: Base
-    init(readerCapacity: Int) { base = Base(readerCapacity: readerCapacity) }
+    let id: Int
+    init(readerCapacity: Int) {
+        base = Base(readerCapacity: readerCapacity)
+        id = interleavedLockIDs.wrappingAdd(1, ordering: .relaxed).oldValue
+    }
     static var contentionPolicy: ContentionPolicy { Base.contentionPolicy }
     static var replaysStaleWrites: Bool { Base.replaysStaleWrites }
     func readLock(reader: Int) -> ReadTicket {
@@ -30,10 +48,17 @@ struct InterleavedLock<Base: ReadMostlyLock & ~Copyable>: ~Copyable, ReadMostlyL
     }
     func tryReadLock(reader: Int) -> ReadTicket? { base.tryReadLock(reader: reader) }
     func readUnlock(reader: Int, _ ticket: ReadTicket) -> Bool { base.readUnlock(reader: reader, ticket) }
-    func writeLock() { base.writeLock() }
+    func writeLock() {
+        writerHook?(.writeLock, id)
+        base.writeLock()
+    }
     func writeUnlock() { base.writeUnlock() }
-    func synchronize() { base.synchronize() }
+    func synchronize() {
+        writerHook?(.synchronize, id)
+        base.synchronize()
+    }
     func readSectionProbe() { sectionProbe?() }
+    func selectorProbe() { selectorHook?() }
 }
 
 /// Fires `action` once, at the `nth` read section (1-based).
@@ -147,7 +172,7 @@ struct InterleavingTests {
     /// yet entered its vcpu_info section when the move starts. Two threads,
     /// stepped by handshakes, no timing.
     @Test("a sender between its two sections during the move", .timeLimit(.minutes(1)),
-          arguments: [RelocationStrategy.forcedSlow, .bothLocks, .deactivate, .xenMarkAll, .quiesce])
+          arguments: [RelocationStrategy.forcedSlow, .bothLocks, .deactivate, .xenMarkAll, .quiesce, .forcedSlowDrain])
     func senderBetweenSections(strategy: RelocationStrategy) throws {
         let (outcome, handled) = try moveWithSenderBetweenSections(QueuedRWLock<WaitingReaders>.self, strategy: strategy)
         switch strategy {
@@ -156,7 +181,7 @@ struct InterleavingTests {
             // and set the selector there before the copy overwrote it.
             #expect(outcome.vanishedSelectorBits == 1, "\(strategy)")
             #expect(handled == 0)
-        case .deactivate, .xenMarkAll, .quiesce:
+        case .deactivate, .xenMarkAll, .quiesce, .forcedSlowDrain:
             #expect(outcome.vanishedSelectorBits == 0, "\(strategy)")
             #expect(handled == 1)
         }
@@ -190,6 +215,8 @@ func moveWithSenderBetweenSections<Base: ReadMostlyLock & ~Copyable>(
     let sender = HostThreadBox {
         var context = domain.makeContext()!
         _ = domain.deliver(port: 66, vcpu: 0, context: &context)
+        // Done with mappings (forced-slow-drain's drain waits for online slots).
+        domain.memory.quiescence.goOffline(context.slot)
         stage.store(3, ordering: .releasing)
     }
     wait(for: 1)

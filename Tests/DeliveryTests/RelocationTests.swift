@@ -24,18 +24,19 @@ struct RelocationTests {
             stopSenders: { stopped = true },
             resumeSenders: { resumed = true },
             afterFirstStep: {
-                if strategy == .forcedSlow {
+                if strategy == .forcedSlow || strategy == .forcedSlowDrain {
                     // The slow path would wait for xen_lock, which the move
                     // holds (on this very thread): show the fast path alone.
                     fastResult = domain.deliverFast(port: port, vcpu: 0, context: &context)
                 } else {
                     fastResult = domain.deliver(port: port, vcpu: 0, context: &context)
                 }
-            })
+            },
+            callerSlot: context.slot)
         let outcome = domain.relocateVCPUInfo(vcpu: 0, toFrame: 1, offset: 0, strategy: strategy, hooks: hooks)
         #expect(domain.guestVCPUInfoLocation(vcpu: 0) == (1, 0))
         #expect(stopped == (strategy == .quiesce) && resumed == (strategy == .quiesce))
-        if strategy == .forcedSlow {
+        if strategy == .forcedSlow || strategy == .forcedSlowDrain {
             #expect(fastResult == .wouldBlock, "the flag forces the fast path to would-block")
             #expect(!domain.guestPending(port: port), "and it wrote nothing")
             #expect(domain.deliver(port: port, vcpu: 0, context: &context) == .delivered, "the slow path delivers after the move")
@@ -65,7 +66,9 @@ struct RelocationTests {
         // Events pending in the default slot before the move.
         #expect(domain.deliver(port: 3, vcpu: 1, context: &context) == .delivered)
         #expect(domain.deliver(port: abi.bitsPerWord + 4, vcpu: 1, context: &context) == .delivered)
-        _ = domain.relocateVCPUInfo(vcpu: 1, toFrame: 1, offset: 64, strategy: strategy)
+        // This thread's writer slot is online: the drain must not wait for it.
+        let hooks = RelocationHooks(callerSlot: context.slot)
+        _ = domain.relocateVCPUInfo(vcpu: 1, toFrame: 1, offset: 64, strategy: strategy, hooks: hooks)
         #expect(domain.guestUpcallPending(vcpu: 1))
         let expected: UInt64 = strategy == .xenMarkAll ? (abi == .longMode ? .max : 0xFFFF_FFFF) : 0b11
         #expect(domain.guestSelector(vcpu: 1) == expected)
@@ -73,7 +76,7 @@ struct RelocationTests {
         #expect(outcome.handled == 2)
         // Back to the default slot ("reboot"), and events still arrive.
         _ = domain.relocateVCPUInfo(vcpu: 1, toFrame: 0, offset: abi.sharedInfo.defaultVCPUInfoOffset(vcpu: 1)!,
-                                    strategy: strategy)
+                                    strategy: strategy, hooks: hooks)
         #expect(domain.deliver(port: 5, vcpu: 1, context: &context) == .delivered)
         _ = domain.injectPendingEvents(vcpu: 1, context: &context)
         #expect(domain.runUpcallHandler(vcpu: 1).handled == 1)

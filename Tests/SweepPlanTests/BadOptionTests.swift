@@ -44,7 +44,7 @@ struct BadOptionTests {
         },
         BadOption("ports", "ports per sender must be between 1 and 4096 (got 9223372036854775807)") { $0.template.portsPerSender = .max },
         BadOption("reps", "repetitions must be at least 1 (got 0)") { $0.reps = 0 },
-        BadOption("runs", "--reps 9223372036854775807 x 63 configurations is too many runs") { $0.reps = .max },
+        BadOption("runs", "--reps 9223372036854775807 x 72 configurations is too many runs") { $0.reps = .max },
     ]
 
     static let ignoredOptions = [

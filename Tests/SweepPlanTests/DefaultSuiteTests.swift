@@ -46,7 +46,7 @@ struct DefaultSuiteTests {
         let only = try Self.planned(plan, "compact", vcpus: 1, senders: 1)
         #expect(only.configuration.pinning == ThreadCPUs(senders: [0], vcpus: [1], host: [0]))
         #expect(only.hostSharesCPU && !only.oversubscribed)
-        #expect(plan.configurations.count == 9 + 45)
+        #expect(plan.configurations.count == 9 + 9 * RelocationStrategy.allCases.count)
     }
 
     @Test("the host thread sharing a CPU counts as oversubscription only when it is busy")

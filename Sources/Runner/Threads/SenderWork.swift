@@ -35,18 +35,9 @@ struct SenderWork: GuestThreadWork {
             let port = Int(target.port)
             let vcpu = Int(target.vcpu)
             let stamped = stamps.stamp(port: port, time: time)
-            var result: DeliveryResult
+            let result: DeliveryResult
             if plan.isTimer {
-                result = domain.deliverFast(port: port, vcpu: vcpu, context: &context)
-                if result == .wouldBlock {
-                    context.wouldBlock += 1
-                    if deferrals.hand(port: port, to: vcpu) {
-                        // As KVM's timer: hand over, then kick the vCPU.
-                        domain.kick(vcpu: vcpu)
-                    } else {
-                        result = .coalesced
-                    }
-                }
+                result = domain.sendTimerEvent(port: port, vcpu: vcpu, context: &context, deferrals: deferrals)
             } else {
                 result = domain.deliver(port: port, vcpu: vcpu, context: &context)
             }
@@ -88,7 +79,12 @@ struct SenderWork: GuestThreadWork {
                     let scheduled = start &+ UInt64(Double(scheduledIndex) * 1e9 / rate)
                     let target = targets[Int(scheduledIndex % UInt64(targets.count))]
                     scheduledIndex &+= 1
-                    guard sleepUntil(nanoseconds: scheduled, unless: { control.currentPhase == .stop }) else { continue }
+                    // Between sends the sender holds no mapping: offline, so
+                    // that no grace period (forced-slow-drain) waits for it.
+                    domain.memory.quiescence.goOffline(context.slot)
+                    let due = sleepUntil(nanoseconds: scheduled, unless: { control.currentPhase == .stop })
+                    domain.memory.quiescence.goOnline(context.slot)
+                    guard due else { continue }
                     timedSend(target, from: scheduled, measuring: measuring, stalled: gate.isRelocating)
                 }
             }

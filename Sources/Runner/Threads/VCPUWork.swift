@@ -46,16 +46,16 @@ struct VCPUWork: GuestThreadWork {
                 if nextRelocation == 0 {
                     nextRelocation = now + jitter
                 } else if now >= nextRelocation {
-                    relocate(relocation, domain: domain, control: control, toExplicit: !explicit, into: &result)
+                    relocate(relocation, domain: domain, control: control, toExplicit: !explicit, slot: context.slot,
+                             into: &result)
                     explicit.toggle()
                     nextRelocation = monotonicNanoseconds() + jitter
                     worked = true
                 }
             }
             if deferrals.hasPending(vcpu: vcpu) {
-                deferrals.take(vcpu: vcpu, among: timerPorts) { port in
-                    result.deferred.record(domain.deliver(port: port, vcpu: vcpu, context: &context), countingSend: false)
-                }
+                domain.deliverDeferredTimerEvents(vcpu: vcpu, among: timerPorts, context: &context,
+                                                  deferrals: deferrals) { result.deferred.record($0, countingSend: false) }
                 worked = true
             }
             if domain.injectPendingEvents(vcpu: vcpu, context: &context) {
@@ -85,6 +85,11 @@ struct VCPUWork: GuestThreadWork {
                 domain.memory.quiescence.goOnline(context.slot)
             }
         }
+        // Timer events handed over after this thread's last look: the
+        // senders are joined, so none comes after this one, and the
+        // lost-event check that follows sees every send completed.
+        domain.deliverDeferredTimerEvents(vcpu: vcpu, among: timerPorts, context: &context,
+                                          deferrals: deferrals) { result.deferred.record($0, countingSend: false) }
         domain.memory.quiescence.goOffline(context.slot)
         result.deferred.absorb(context)
         result.deferredMeasured = deferredAtMeasureStart.map { result.deferred - $0 } ?? DeliveryCounters()
@@ -96,14 +101,15 @@ struct VCPUWork: GuestThreadWork {
     /// frame 1, 64 bytes per vCPU) or back to the default slot ("reboot").
     private func relocate<Lock: ReadMostlyLock & ~Copyable>(
         _ relocation: Relocation, domain: EventChannelDomain<Lock>, control: RunControl, toExplicit: Bool,
-        into result: inout VCPUOutcome
+        slot: Int, into result: inout VCPUOutcome
     ) {
         let gate = control.gate
         let senders = relocation.senders
         let hooks = RelocationHooks(
             // Relaxed: a count that only ends the wait (RunControl.finishedSenders).
             stopSenders: { gate.close { senders - control.finishedSenders.load(ordering: .relaxed) } },
-            resumeSenders: { gate.open() })
+            resumeSenders: { gate.open() },
+            callerSlot: slot)
         gate.relocating.wrappingAdd(1, ordering: .relaxed)
         let start = monotonicNanoseconds()
         let outcome = toExplicit
