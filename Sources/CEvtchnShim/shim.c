@@ -78,3 +78,8 @@ int evtchn_install_interrupt_handler(void) {
 }
 
 int evtchn_interrupted(void) { return interrupted_flag; }
+
+uint32_t evtchn_thread_tick(void) {
+    static __thread uint32_t tick;
+    return ++tick;
+}

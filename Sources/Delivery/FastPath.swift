@@ -133,38 +133,69 @@ extension EventChannelDomain where Lock: ~Copyable {
         let state = vcpus.pointer(at: vcpu)
         let reader = context.slot
         var kick = false
-        // Some attempt newly set the selector bit. Carried across replays: a
-        // replay that finds the bit already set (a relocation's copy brought
-        // it across, without upcall_pending) must still store upcall_pending.
-        var raised = false
-        while true {
+        repeat {
             let acquired = waiting
                 ? state.pointee.vcpuInfo.lock.readLock(reader: reader)
                 : state.pointee.vcpuInfo.lock.fastPathReadLock(reader: reader)
             guard let ticket = acquired else {
-                kick = setShadowSelector(state, word: word) || kick
+                kick = setShadowSelector(state, word: word)
                 break
             }
             guard state.pointee.vcpuInfo.check(length: layout.vcpuInfoSize) else {
                 _ = state.pointee.vcpuInfo.lock.readUnlock(reader: reader, ticket)
-                kick = setShadowSelector(state, word: word) || kick
+                kick = setShadowSelector(state, word: word)
                 break
             }
             let info = state.pointee.vcpuInfo.mappedAddress
             state.pointee.vcpuInfo.lock.readSectionProbe()
             // docs/model.md §9, invariant 4: the selector is written only after the pending bit.
             if !GuestAtomics.testAndSetBit(info + layout.selectorWordOffset, layout.selectorFirstBit &+ word) {
-                raised = true
-            }
-            state.pointee.vcpuInfo.lock.selectorProbe()
-            if raised {
+                state.pointee.vcpuInfo.lock.selectorProbe()
                 GuestAtomics.storeByte(info + VCPUInfoLayout.upcallPendingOffset, 1)
                 kick = true
             }
-            if state.pointee.vcpuInfo.lock.readUnlock(reader: reader, ticket) { break }
-            context.selectorReplays &+= 1
-        }
+            if !state.pointee.vcpuInfo.lock.readUnlock(reader: reader, ticket) {
+                let replayed = replaySelector(vcpu: vcpu, word: word, waiting: waiting, reader: reader, raisedBefore: kick)
+                kick = replayed.kick
+                context.selectorReplays &+= replayed.replays
+            }
+        } while false
         if kick { state.pointee.kick.kick() }
+    }
+
+    /// The vcpu_info section again after a writer overlapped it (seqlock),
+    /// as many times as writers keep overlapping; returns whether to kick
+    /// and how many sections it ran. "Newly set" is carried across the
+    /// attempts: if an earlier attempt newly set the selector bit, a
+    /// relocation's copy may have carried that bit without
+    /// `upcall_pending`, and a replay that finds the bit set must still
+    /// store `upcall_pending`. Out of line, with the layout read from
+    /// memory and few arguments: only replaying designs get here, and the
+    /// call must not cost the inlined path registers.
+    @inlinable @inline(never)
+    func replaySelector(vcpu: Int, word: Int, waiting: Bool, reader: Int,
+                        raisedBefore: Bool) -> (kick: Bool, replays: Int) {
+        let state = vcpus.pointer(at: vcpu)
+        var raised = raisedBefore
+        var replays = 0
+        while true {
+            replays &+= 1
+            let acquired = waiting
+                ? state.pointee.vcpuInfo.lock.readLock(reader: reader)
+                : state.pointee.vcpuInfo.lock.fastPathReadLock(reader: reader)
+            guard let ticket = acquired else { return (setShadowSelector(state, word: word) || raised, replays) }
+            guard state.pointee.vcpuInfo.check(length: layout.vcpuInfoSize) else {
+                _ = state.pointee.vcpuInfo.lock.readUnlock(reader: reader, ticket)
+                return (setShadowSelector(state, word: word) || raised, replays)
+            }
+            let info = state.pointee.vcpuInfo.mappedAddress
+            state.pointee.vcpuInfo.lock.readSectionProbe()
+            if !GuestAtomics.testAndSetBit(info + layout.selectorWordOffset, layout.selectorFirstBit &+ word) {
+                raised = true
+            }
+            if raised { GuestAtomics.storeByte(info + VCPUInfoLayout.upcallPendingOffset, 1) }
+            if state.pointee.vcpuInfo.lock.readUnlock(reader: reader, ticket) { return (raised, replays) }
+        }
     }
 
     /// Sets `word` in the host-private shadow selector; true if newly set.

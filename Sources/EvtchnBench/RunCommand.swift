@@ -28,7 +28,7 @@ struct RunCommand: ParsableCommand {
             transform: ArgumentValue.names)
     var scenario: [Scenario]?
 
-    @Option(help: "Relocate scenario: strategies quiesce, both-locks, forced-slow, deactivate, xen-mark-all (a comma list, or all; default all).",
+    @Option(help: ArgumentHelp("Relocate scenario: strategies \(RelocationStrategy.allCases.map(\.rawValue).joined(separator: ", ")) (a comma list, or all; default all)."),
             transform: ArgumentValue.names)
     var strategy: [RelocationStrategy]?
 

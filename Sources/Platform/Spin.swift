@@ -40,6 +40,9 @@ public func readCycleCounter() -> UInt64 {
     evtchn_read_cycle_counter()
 }
 
+/// A counter private to the calling thread, incremented and returned.
+public func threadTick() -> UInt32 { evtchn_thread_tick() }
+
 /// A bounded spin-then-yield back-off for host-side waits (never on the
 /// senders' fast path): spins with `pause` first, then yields, so a waiter on
 /// an oversubscribed machine does not burn the waited-for thread's CPU.

@@ -21,7 +21,9 @@ private struct RunVisitor: LockDesignVisitor {
 
     func visit<Lock: ReadMostlyLock & ~Copyable>(_ lock: Lock.Type, design: LockDesign) -> Result<RunResult, RunError> {
         Result { () throws(RunError) -> RunResult in
-            try EventDeliveryRun<Lock>(configuration: configuration).run(shouldStop: shouldStop)
+            configuration.readSectionDelays
+                ? try EventDeliveryRun<TortureLock<Lock>>(configuration: configuration).run(shouldStop: shouldStop)
+                : try EventDeliveryRun<Lock>(configuration: configuration).run(shouldStop: shouldStop)
         }
     }
 }

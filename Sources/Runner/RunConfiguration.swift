@@ -46,6 +46,9 @@ public struct RunConfiguration: Sendable {
     /// moves it (a random moment in [0.5, 1.5) times this period).
     public var relocation: RelocationStrategy = .deactivate
     public var relocateEveryMicroseconds = 2_000
+    /// Validation: stretch some read sections of every design alike
+    /// (`TortureLock`, rcutorture's read-side delays); never for measuring.
+    public var readSectionDelays = false
     /// Every sender uses the same ports (validation: senders race on bits).
     public var sharedPorts = false
     /// Closed loop: one send in this many is timed (the others run the

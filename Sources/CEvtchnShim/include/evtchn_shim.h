@@ -48,6 +48,11 @@ static inline uint64_t evtchn_read_cycle_counter(void) {
 #endif
 }
 
+/// Increments and returns a counter private to the calling thread (a C
+/// thread-local: Swift has none). Validation's read-side delays use it to
+/// pick which of a thread's read sections to stretch.
+uint32_t evtchn_thread_tick(void);
+
 /// FUTEX_WAIT_PRIVATE: sleeps while *word == expected. 0, or errno (EAGAIN
 /// when the word had already changed, EINTR on a signal).
 int evtchn_futex_wait(uint32_t *word, uint32_t expected);
