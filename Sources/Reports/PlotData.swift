@@ -3,7 +3,7 @@ import Platform
 /// What the pictures show, read from the report in one pass: per
 /// (scenario, design, senders) the samples of each plotted column, per
 /// relocation strategy its stall samples and lost events.
-struct PlotData {
+public struct PlotData {
     static let columns: [Column] = [.deliveredPerSecond, .e2eP50, .e2eP90, .e2eP99, .e2eP999, .e2eMax, .fairnessMinOverMax]
 
     struct Key: Hashable {
@@ -51,6 +51,18 @@ struct PlotData {
         entry.max.append(try line.number(.senderStallMax))
         entry.lost += lost
         stall[strategy] = entry
+    }
+
+    /// The relocation picture's order of strategies (RelocationStrategy's,
+    /// which a test checks): each variant next to the one it changes.
+    /// Strategies a report has and this list lacks follow, as they come.
+    public static let relocationStrategyOrder = ["quiesce", "both-locks", "forced-slow", "forced-slow-drain",
+                                                 "deactivate", "xen-mark-all"]
+
+    /// `strategies` in `relocationStrategyOrder`.
+    var orderedStrategies: [String] {
+        let known = Self.relocationStrategyOrder.filter(strategies.contains)
+        return known + strategies.filter { !known.contains($0) }
     }
 
     /// The design that must lose events (LockDesign.nolock).

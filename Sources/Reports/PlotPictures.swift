@@ -66,7 +66,7 @@ extension PlotData {
 
     func relocationPlot() -> String {
         var block = "$relocation << EOD\nstrategy stall_p50 stall_max lost\n"
-        for strategy in strategies {
+        for strategy in orderedStrategies {
             let entry = stall[strategy]!
             let p50 = Statistics.median(entry.p50) ?? 0
             let worst = Statistics.median(entry.max) ?? 0

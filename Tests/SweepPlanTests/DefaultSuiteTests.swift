@@ -1,5 +1,6 @@
 import Delivery
 import LockDesigns
+import Reports
 import Runner
 import SweepPlan
 import SysfsFixtures
@@ -35,6 +36,11 @@ struct DefaultSuiteTests {
         #expect(relocate.count == LockDesign.allCases.count * RelocationStrategy.allCases.count)
         #expect(relocate.allSatisfy { $0.configuration.senders == 1 && $0.configuration.vcpus == 1 && $0.placementLabel == "compact" })
         #expect(Set(plan.configurations.map(\.configuration.design)) == Set(LockDesign.allCases))
+    }
+
+    @Test("the relocation picture lists every strategy, in the catalogue's order")
+    func relocationPictureOrder() {
+        #expect(PlotData.relocationStrategyOrder == RelocationStrategy.allCases.map(\.rawValue))
     }
 
     @Test("two CPUs: one sender and one vCPU on their own CPUs, not oversubscribed; the host shares")
