@@ -85,7 +85,7 @@ extension PlotData {
             set style histogram clustered gap 1
             set style fill solid 0.8 border -1
             set boxwidth 0.9
-            set xlabel "strategy"
+            set xtics rotate by -30
             plot $relocation using 2:xtic(1) title "stall p50", '' using 3 title "stall max", \\
                  '' using 4 axes x1y2 title "lost (right axis)"
             """
