@@ -128,6 +128,9 @@ extension EventChannelDomain where Lock: ~Copyable {
         }
     }
 
+    /// The guest frame the shared_info cache maps (nil: inactive).
+    public var sharedInfoMappedFrame: Int? { sharedInfo.pointee.mappedGuestFrame }
+
     /// The guest-physical address of `vcpu`'s vcpu_info, or -1 if none.
     private func guestVCPUAddress(_ vcpu: Int) -> Int {
         // Acquire: pairs with the release in setGuestVCPUInfo.
