@@ -53,7 +53,7 @@ public struct SharedInfoMoveHooks {
 
 extension EventChannelDomain where Lock: ~Copyable {
     /// The guest moves shared_info to guest frame `frame` while senders run
-    /// (the selftest's juggler, at another frame). KVM only re-maps: the
+    /// (the selftest's juggler, at another frame; docs/model.md §7). KVM only re-maps: the
     /// VMM sets KVM_XEN_ATTR_TYPE_SHARED_INFO to the new frame and
     /// kvm_xen_shared_info_init activates the cache there; nothing in KVM
     /// copies the page. What the old page holds moves only if the guest

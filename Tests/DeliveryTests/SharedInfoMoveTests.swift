@@ -18,7 +18,7 @@ func makeMoveDomain<Lock: ReadMostlyLock & ~Copyable>(_ lock: Lock.Type, abi: Gu
     return domain
 }
 
-/// moveSharedInfo (docs/model.md §7b): KVM re-maps, the guest carries.
+/// moveSharedInfo (docs/model.md §7): KVM re-maps, the guest carries.
 @Suite("Moving shared_info")
 struct SharedInfoMoveTests {
     @Test("pending events and masks move with the guest's carry; new sends go to the new page",
