@@ -62,7 +62,9 @@ extension EventChannelDomain where Lock: ~Copyable {
     ///
     /// 1. it prepares the new page: pending bits zeroed (any found there are
     ///    late writes of an earlier move, counted), its masks copied;
-    /// 2. it looks at the new frame from now on;
+    /// 2. it looks at the new frame from now on (switched with every guest
+    ///    CPU held out of guest mode, so no handler still reads the old
+    ///    page after step 3);
     /// 3. the VMM sets the attribute: under xen_lock, KVM activates the
     ///    cache at the new frame, which waits out the old mapping's grace
     ///    period; from then on no safe sender writes the old page;
@@ -96,10 +98,15 @@ extension EventChannelDomain where Lock: ~Copyable {
             move.moves = 1
             move.lateBits = prepareSharedInfo(frame: frame, copyingMasksFrom: old)
             record.formerFrames.remove(frame)
-            // Release: pairs with the acquire in GuestVCPU.translate and
-            // sharedInfoFrame; the prepared page comes with the new frame.
-            guestSharedInfoFrame.pointer(at: 0).pointee.store(frame, ordering: .releasing)
-            memory.invalidateGuestTranslations()
+            // With every guest CPU out of guest mode: none still runs its
+            // handler on the old page once KVM maps the new one (it would
+            // take new events' selector bits and look for them there).
+            memory.withGuestHeldOut {
+                // Release: pairs with the acquire in GuestVCPU.translate and
+                // sharedInfoFrame; the prepared page comes with the new frame.
+                guestSharedInfoFrame.pointer(at: 0).pointee.store(frame, ordering: .releasing)
+                memory.invalidateGuestTranslations()
+            }
             hooks.afterGuestSwitch()
             slowPathLock.lock()
             sharedInfo.pointee.activate(guestFrame: frame, offset: 0)
