@@ -24,8 +24,13 @@ public final class EventChannelDomain<Lock: ReadMostlyLock & ~Copyable>: MMUNoti
     public let memory: GuestMemory
     public let abi: GuestABI
     public let vcpuCount: Int
-    /// Guest frame of shared_info (the model keeps it at frame 0).
-    public let sharedInfoFrame = 0
+    /// Guest frame of shared_info as the guest sees it: frame 0 until the
+    /// guest moves it (`moveSharedInfo`).
+    public var sharedInfoFrame: Int {
+        // Acquire: pairs with the release store in moveSharedInfo.
+        guestSharedInfoFrame.pointer(at: 0).pointee.load(ordering: .acquiring)
+    }
+    let guestSharedInfoFrame = PaddedBuffer(count: 1) { _ in Atomic<Int>(0) }
 
     @usableFromInline let sharedInfoCache: PaddedBuffer<GfnPfnCache<Lock>>
     @usableFromInline let vcpus: PaddedBuffer<VCPUHostState<Lock>>
@@ -40,7 +45,10 @@ public final class EventChannelDomain<Lock: ReadMostlyLock & ~Copyable>: MMUNoti
     public let layout: GuestLayout
     /// kvm->arch.xen.xen_lock: serialises slow-path senders.
     @usableFromInline let slowPathLock = PThreadMutex()
-
+    /// SCHEDOP_poll state: each vCPU's poll_evtchn, and the VM's poll_mask.
+    let pollers: PollState
+    /// Serialises moves of shared_info and keeps their tally.
+    let sharedInfoMoves = Mutex(SharedInfoMoves())
 
     /// Creates the domain and registers it as `memory`'s MMU notifier.
     /// Caches start inactive: activate shared_info and each vcpu_info.
@@ -59,6 +67,7 @@ public final class EventChannelDomain<Lock: ReadMostlyLock & ~Copyable>: MMUNoti
         layout = GuestLayout(abi)
         boundPortBitmaps = PaddedBuffer(count: vcpuCount) { vcpu in BoundPortBitmap(allSet: vcpu == 0) }
         boundVCPUOfPort = Mutex(Array(repeating: 0, count: abi.portCount))
+        pollers = PollState(vcpuCount: vcpuCount)
         memory.addNotifier(self)
     }
 
@@ -73,7 +82,8 @@ public final class EventChannelDomain<Lock: ReadMostlyLock & ~Copyable>: MMUNoti
 
     // MARK: Host (VMM) operations
 
-    /// KVM_XEN_ATTR_TYPE_SHARED_INFO: map shared_info at guest frame 0.
+    /// KVM_XEN_ATTR_TYPE_SHARED_INFO: map shared_info at the guest's frame
+    /// (`sharedInfoFrame`).
     @discardableResult
     public func activateSharedInfo() -> GfnPfnCache<Lock>.RefreshResult {
         sharedInfo.pointee.activate(guestFrame: sharedInfoFrame, offset: 0)
@@ -146,7 +156,7 @@ public final class EventChannelDomain<Lock: ReadMostlyLock & ~Copyable>: MMUNoti
     /// A guest CPU for vCPU `vcpu`, to be used by one thread at a time.
     public func guestVCPU(_ vcpu: Int) -> GuestVCPU {
         precondition(vcpu >= 0 && vcpu < vcpuCount, "no such vCPU")
-        return GuestVCPU(vcpu: vcpu, memory: memory, layout: layout, sharedInfoFrame: sharedInfoFrame,
+        return GuestVCPU(vcpu: vcpu, memory: memory, layout: layout, sharedInfoFrame: guestSharedInfoFrame.pointer(at: 0),
                          vcpuInfoAddress: guestVCPUInfoAddress.pointer(at: vcpu),
                          boundPorts: boundPortBitmaps.pointer(at: vcpu).pointee.bits)
     }

@@ -92,7 +92,11 @@ extension EventChannelDomain where Lock: ~Copyable {
             return overlapped(port: port, vcpu: vcpu, waiting: waiting, context: &context, progress: &progress)
         }
         if !setNow { context.carriedSends &+= 1 }
-        if progress.masked { return .masked }
+        if progress.masked {
+            // kvm_xen_check_poller: a vCPU polling this port is woken.
+            wakePoller(vcpu: vcpu, port: port)
+            return .masked
+        }
         raiseSelector(vcpu: vcpu, word: port &>> layout.wordShift, layout: layout, waiting: waiting,
                       context: &context)
         return .delivered

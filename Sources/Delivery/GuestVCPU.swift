@@ -14,7 +14,9 @@ public struct GuestVCPU: @unchecked Sendable {
     @usableFromInline let gate: GuestCPUGate
     @usableFromInline let layout: GuestLayout
     @usableFromInline unowned(unsafe) let memory: GuestMemory
-    @usableFromInline let sharedInfoFrame: Int
+    /// The guest frame of shared_info (the domain's; it moves with
+    /// `moveSharedInfo`).
+    @usableFromInline let sharedInfoFrame: UnsafeMutablePointer<Atomic<Int>>
     /// The guest-physical address of this vCPU's vcpu_info (the domain's).
     @usableFromInline let vcpuInfoAddress: UnsafeMutablePointer<Atomic<Int>>
     /// Bitmap of the ports bound to this vCPU (the domain's, per vCPU).
@@ -28,7 +30,7 @@ public struct GuestVCPU: @unchecked Sendable {
     @usableFromInline var pendingBits: UnsafeMutableRawPointer
     @usableFromInline var maskBits: UnsafeMutableRawPointer
 
-    init(vcpu: Int, memory: GuestMemory, layout: GuestLayout, sharedInfoFrame: Int,
+    init(vcpu: Int, memory: GuestMemory, layout: GuestLayout, sharedInfoFrame: UnsafeMutablePointer<Atomic<Int>>,
          vcpuInfoAddress: UnsafeMutablePointer<Atomic<Int>>, boundPorts: UnsafeMutableRawPointer) {
         self.vcpu = vcpu
         self.gate = memory.guestCPUGate(vcpu)
@@ -64,7 +66,9 @@ public struct GuestVCPU: @unchecked Sendable {
         // (activateVCPUInfo, relocation), made before its epoch bump.
         let address = vcpuInfoAddress.pointee.load(ordering: .acquiring)
         precondition(address >= 0, "vCPU \(vcpu) has no vcpu_info")
-        sharedInfo = memory.hostAddress(ofGuestFrame: sharedInfoFrame)
+        // Acquire: pairs with the release store of a new frame in
+        // moveSharedInfo, made before its epoch bump.
+        sharedInfo = memory.hostAddress(ofGuestFrame: sharedInfoFrame.pointee.load(ordering: .acquiring))
         vcpuInfo = memory.hostAddress(ofGuestFrame: address / GuestMemory.pageSize) + address % GuestMemory.pageSize
         pendingBits = sharedInfo + layout.pendingOffset
         maskBits = sharedInfo + layout.maskOffset

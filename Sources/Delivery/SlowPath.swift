@@ -81,7 +81,10 @@ extension EventChannelDomain where Lock: ~Copyable {
                 // then a spurious upcall, and the send is counted as possibly
                 // coalesced.
                 context.carriedSends &+= 1
-                if progress.masked { return .masked }
+                if progress.masked {
+                    wakePoller(vcpu: vcpu, port: port)
+                    return .masked
+                }
                 raiseSelector(vcpu: vcpu, word: port &>> layout.wordShift, layout: layout, waiting: true,
                               context: &context)
                 return .delivered

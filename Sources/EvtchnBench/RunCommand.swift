@@ -24,7 +24,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var designOption: DesignOption
 
-    @Option(help: "Scenarios: ipi, pirq, timer, mixed, relocate (a comma list, or all). Default: ipi, plus relocate at the smallest configuration.",
+    @Option(help: "Scenarios: ipi, pirq, timer, mixed, relocate, poll, shinfo-move (a comma list, or all). Default: ipi, plus relocate at the smallest configuration.",
             transform: ArgumentValue.names)
     var scenario: [Scenario]?
 
@@ -72,7 +72,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Fraction of each sender's ports the guest masks (0...1).")
     var maskedFraction = 0.0
 
-    @Option(help: "Migrate the shared_info page every this many microseconds (0: never).")
+    @Option(help: "Migrate the shared_info page every this many microseconds (0: never); shinfo-move: move it this often.")
     var invalidateEveryUs = 1000
 
     @Option(help: "vCPU mode: poll (running guest) or halt (sleeps until kicked).")

@@ -170,6 +170,21 @@ public final class GuestMemory: @unchecked Sendable {
         return .migrated(from: oldFrame, to: newFrame)
     }
 
+    /// Runs `body` with every guest CPU held out of guest mode, as a
+    /// migration holds them while it copies: a change `body` makes to the
+    /// guest's own view (shared_info's frame, with an epoch bump) is seen by
+    /// every guest CPU's next entry, and no guest CPU still works with the
+    /// old one once this returns.
+    public func withGuestHeldOut(_ body: () -> Void) {
+        hostLock.lock()
+        defer { hostLock.unlock() }
+        freezeGuest()
+        body()
+        // Release: ends the freeze; pairs with the acquiring load in
+        // `waitUntilThawed` and the seq_cst load in `GuestCPUGate.enter`.
+        frozen.store(false, ordering: .releasing)
+    }
+
     /// A free frame, recycling the oldest retired one if every writer has
     /// passed a quiescent state since it was retired. Caller holds hostLock.
     private func takeFreeFrame() -> Int? {

@@ -26,6 +26,8 @@ public enum Column: String, CaseIterable, Sendable {
     case senderStallP50 = "sender_stall_p50_ns", senderStallMax = "sender_stall_max_ns"
     case relocationP50 = "relocation_p50_ns", relocationMax = "relocation_max_ns"
     case vanishedSelectorBits = "vanished_selector_bits"
+    // Poll and shinfo-move scenarios:
+    case pollWakeups = "poll_wakeups", sharedInfoMoves = "shinfo_moves"
     /// Path prefix of this row's histogram files (run --histograms).
     case histograms
     // Provenance, order and placement (the plan):

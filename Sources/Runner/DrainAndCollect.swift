@@ -45,6 +45,7 @@ extension EventDeliveryRun where Lock: ~Copyable {
             result.relocationLatency.merge(vcpu.relocationLatency)
             result.vanishedSelectorBits += vcpu.vanishedSelectorBits
             result.vanishedUpcalls += vcpu.vanishedUpcalls
+            result.pollWakeups += vcpu.pollWakeups
         }
         result.vcpuCPUsSeen = vcpus.map(\.cpu)
         result.hostCPUSeen = control.hostCPU.withLock { $0 }
@@ -62,9 +63,15 @@ extension EventDeliveryRun where Lock: ~Copyable {
         result.hostRounds = control.hostRounds.load(ordering: .relaxed)
         result.staleBits = memory.staleBits
         let pending = c.abi.sharedInfo.pendingOffset..<(c.abi.sharedInfo.pendingOffset + c.abi.portCount / 8)
+        // Moves of shared_info: a merged bit is two events the guest sees
+        // as one; a late bit, a write through a mapping a move retired
+        // (SharedInfoMoveTally).
+        result.sharedInfoMoves = domain.finishSharedInfoMoves()
         result.ledger = EventLedger(
-            newlySet: result.total.newlySet, handled: result.handled - rescued, unsignalled: result.unsignalled,
-            stalePendingBits: memory.staleBits(guestFrame: domain.sharedInfoFrame, bytes: pending),
+            newlySet: result.total.newlySet - result.sharedInfoMoves.merged, handled: result.handled - rescued,
+            unsignalled: result.unsignalled,
+            stalePendingBits: memory.staleBits(guestFrame: domain.sharedInfoFrame, bytes: pending)
+                + result.sharedInfoMoves.lateBits,
             replays: result.total.replays, carriedSends: result.total.carriedSends,
             designReplays: Lock.replaysStaleWrites)
     }

@@ -43,7 +43,7 @@ struct EventDeliveryRun<Lock: ReadMostlyLock & ~Copyable> {
     /// Ports the guest masks: the first round(fraction * n) of each sender
     /// (once each, when senders share ports).
     var maskedTargets: [SendTarget] {
-        let all = plans.flatMap { plan in plan.targets.prefix(Int((configuration.maskedFraction * Double(plan.targets.count)).rounded())) }
+        let all = plans.flatMap { plan in plan.targets.prefix(Int((configuration.maskedFractionInEffect * Double(plan.targets.count)).rounded())) }
         var seen = Set<Int32>()
         return all.filter { seen.insert($0.port).inserted }
     }
@@ -76,7 +76,8 @@ struct EventDeliveryRun<Lock: ReadMostlyLock & ~Copyable> {
         let c = configuration
         let memory: GuestMemory
         do {
-            memory = try GuestMemory(guestFrames: 2, quarantineFrames: 64, writerCapacity: c.senders + c.vcpus + 1,
+            // Frame 2: where the shinfo-move scenario moves shared_info to.
+            memory = try GuestMemory(guestFrames: c.scenario == .shinfoMove ? 3 : 2, quarantineFrames: 64, writerCapacity: c.senders + c.vcpus + 1,
                                      guestCPUs: c.vcpus, placement: c.memory)
         } catch { throw .system(error) }
         let domain = EventChannelDomain<Lock>(memory: memory, abi: c.abi, vcpuCount: c.vcpus)

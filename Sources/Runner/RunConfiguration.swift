@@ -109,6 +109,7 @@ public struct RunConfiguration: Sendable {
             guard vcpuInfoInSharedInfo else { throw invalid("the relocate scenario starts with vcpu_info in shared_info") }
             try check("relocation period", relocateEveryMicroseconds, Limits.microseconds, " us")
         }
+        try validateScenarioRules()
         guard sampleEvery >= 1 else { throw invalid("sampleEvery must be at least 1") }
         if let pinning {
             guard pinning.senders.count == senders, pinning.vcpus.count == vcpus, pinning.host.count == 1 else {

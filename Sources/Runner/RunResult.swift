@@ -1,3 +1,5 @@
+import Delivery
+
 /// What one run measured.
 public struct RunResult: Sendable {
     public var configuration: RunConfiguration
@@ -43,6 +45,10 @@ public struct RunResult: Sendable {
     public var senderStall = LatencyHistogram()
     public var vanishedSelectorBits = 0
     public var vanishedUpcalls = 0
+    /// Poll scenario: polls ended by a masked send (measured window).
+    public var pollWakeups = 0
+    /// shinfo-move scenario: the moves, what they carried and merged.
+    public var sharedInfoMoves = SharedInfoMoveTally()
     /// Ctrl-C (or the caller's stop request) cut the run short.
     public var interrupted = false
 

@@ -54,6 +54,7 @@ extension RunResult {
         case .idle: host = "idle"
         case .migrate(let every): host = "migrate/\(every)us"
         case .toggleActivation: host = "toggle"
+        case .moveSharedInfo(let every): host = "move-shinfo/\(every)us"
         }
         return "design=\(c.design) scenario=\(c.scenario) abi=\(c.abi) senders=\(c.senders) vcpus=\(c.vcpus) "
             + "host=\(host) seconds=\(formatFixed(measuredSeconds, decimals: 3)) sends=\(t.sends) "
@@ -63,6 +64,7 @@ extension RunResult {
             + "stranded=\(stranded) "
             + "migrations=\(migrations) stale_bits=\(staleBits)"
             + (c.scenario == .relocate ? " strategy=\(c.relocation) relocations=\(relocations) vanished_selector_bits=\(vanishedSelectorBits)" : "")
+            + scenarioSummary
             + " lost=\(lost)"
     }
 }

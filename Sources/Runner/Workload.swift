@@ -20,6 +20,13 @@ public enum Scenario: String, CaseIterable, Sendable, CustomStringConvertible {
     /// default slot in shared_info and an explicit address (registering it,
     /// then "rebooting" back to the default), with a relocation strategy.
     case relocate
+    /// ipi traffic to masked ports only, each vCPU a halted poller of the
+    /// ports bound to it (SCHEDOP_poll), woken by the masked sends, as
+    /// Linux's paravirtual spinlocks wait for their kicker.
+    case poll
+    /// ipi traffic while the host keeps moving shared_info itself to
+    /// another guest frame and back (vcpu_info on a page of its own).
+    case shinfoMove = "shinfo-move"
 
     public var description: String { rawValue }
 
@@ -27,7 +34,7 @@ public enum Scenario: String, CaseIterable, Sendable, CustomStringConvertible {
     public func role(ofSender sender: Int) -> Scenario {
         switch self {
         case .mixed: [Scenario.ipi, .pirq, .timer][sender % 3]
-        case .relocate: .ipi
+        case .relocate, .poll, .shinfoMove: .ipi
         default: self
         }
     }
@@ -74,6 +81,9 @@ public enum HostAction: Equatable, Sendable {
     /// Deactivate and re-activate shared_info in a loop (the race stage of
     /// the kernel's xen_shinfo_test).
     case toggleActivation
+    /// Move shared_info to the other of guest frames 0 and 2 every
+    /// `microseconds` (0: back to back): the shinfo-move scenario.
+    case moveSharedInfo(everyMicroseconds: Int)
 }
 
 /// The targets of each sender, derived from the scenario.
@@ -109,7 +119,7 @@ public func senderPlans(scenario: Scenario, senders: Int, vcpus: Int, portsPerSe
     return (0..<senders).map { sender in
         if sharedPorts { next = 0 }
         switch scenario.role(ofSender: sender) {
-        case .ipi, .mixed, .relocate:
+        case .ipi, .mixed, .relocate, .poll, .shinfoMove:
             let targets = (0..<portsPerSender).map { k in target(freshPort(), (sender + k) % vcpus) }
             return SenderPlan(targets: targets, isTimer: false, load: load)
         case .pirq:

@@ -50,8 +50,9 @@ public struct ReportRow {
         r.set(.vcpuNodes, nodeList(result.vcpuCPUsSeen, topology))
         r.set(.hostCPUs, cpuList([result.hostCPUSeen]))
         r.set(.hostNodes, nodeList([result.hostCPUSeen], topology))
-        if case .migrate(let every) = c.host { r.set(.invalidateEveryMicroseconds, every) } else {
-            r.set(.invalidateEveryMicroseconds, 0)
+        switch c.host {
+        case .migrate(let every), .moveSharedInfo(let every): r.set(.invalidateEveryMicroseconds, every)
+        case .idle, .toggleActivation: r.set(.invalidateEveryMicroseconds, 0)
         }
         r.set(.loadMode, c.load.description)
         r.set(.durationSeconds, seconds: result.measuredSeconds)
@@ -88,7 +89,7 @@ public struct ReportRow {
         r.set(.timerOverhead, result.timerOverheadNanoseconds)
         r.set(.vcpuMode, c.vcpuMode.rawValue)
         r.set(.portsPerSender, c.portsPerSender)
-        r.set(.maskedFraction, ratio: c.maskedFraction)
+        r.set(.maskedFraction, ratio: c.maskedFractionInEffect)
         if let rate = c.load.ratePerSender { r.set(.ratePerSender, rate: rate) }
         if c.scenario == .relocate {
             r.set(.strategy, c.relocation.rawValue)
@@ -97,6 +98,8 @@ public struct ReportRow {
             r.set(result.relocationLatency.summary, [(.relocationP50, \.p50), (.relocationMax, \.max)])
             r.set(.vanishedSelectorBits, result.vanishedSelectorBits)
         }
+        if c.scenario == .poll { r.set(.pollWakeups, result.pollWakeups) }
+        if c.scenario == .shinfoMove { r.set(.sharedInfoMoves, result.sharedInfoMoves.moves) }
         r.set(.oversubscribed, planned.oversubscribed)
         r.set(.hostSharesCPU, planned.hostSharesCPU)
         return r

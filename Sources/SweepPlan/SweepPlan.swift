@@ -73,9 +73,8 @@ private struct Planner {
             for (scenario, grid) in scenarioGrids() {
                 for strategy in scenario == .relocate ? strategies : [options.template.relocation] {
                     for point in grid {
-                        var c = template
+                        var c = template.adapted(to: scenario)
                         c.design = design
-                        c.scenario = scenario
                         c.relocation = strategy
                         c.senders = point.senders
                         c.vcpus = point.vcpus
@@ -119,6 +118,9 @@ private struct Planner {
         if o.rate != nil && !o.openLoop { throw PlanError("--rate only applies with --load open") }
         if o.strategies != nil || o.relocateEveryMicroseconds != nil, !scenarios.contains(.relocate) {
             throw PlanError("--\(o.strategies != nil ? "strategy" : "relocate-every-us") only applies to the relocate scenario")
+        }
+        if o.template.maskedFraction != 0, scenarios.allSatisfy(\.masksEveryPort) {
+            throw PlanError("--masked-fraction does not apply to the poll scenario (it masks every port)")
         }
         if o.timerRate != nil, !scenarios.contains(.timer) && !scenarios.contains(.mixed) {
             throw PlanError("--timer-rate only applies to the timer and mixed scenarios")
@@ -191,7 +193,7 @@ extension HostAction {
     var mostlySleeps: Bool {
         switch self {
         case .idle: true
-        case .migrate(let every): every >= 100
+        case .migrate(let every), .moveSharedInfo(let every): every >= 100
         case .toggleActivation: false
         }
     }

@@ -58,6 +58,14 @@ struct BadOptionTests {
             $0.relocateEveryMicroseconds = 5
         },
         BadOption("timer-rate", "--timer-rate only applies to the timer and mixed scenarios") { $0.timerRate = 5 },
+        BadOption("masked-fraction", "--masked-fraction does not apply to the poll scenario (it masks every port)") {
+            $0.scenarios = [.poll]
+            $0.template.maskedFraction = 0.5
+        },
+        BadOption("shinfo-move without moves", "the shinfo-move scenario needs a host that moves shared_info (an interval above 0)") {
+            $0.scenarios = [.shinfoMove]
+            $0.template.host = .idle
+        },
         BadOption("no-pin", "--no-pin leaves threads to the scheduler; it cannot go with CPU lists or --placement") {
             $0.pin = false
             $0.senderCPUs = [0]

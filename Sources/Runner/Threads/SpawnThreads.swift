@@ -15,6 +15,10 @@ extension EventDeliveryRun where Lock: ~Copyable {
 
     func spawnVCPU(_ vcpu: Int, domain: EventChannelDomain<Lock>, control: RunControl,
                    stamps: EndToEndStamps, deferrals: TimerDeferrals) throws(SystemError) -> HostThread {
+        if configuration.scenario == .poll {
+            let work = PollerWork(vcpu: vcpu, cpu: configuration.pinning?.vcpus[vcpu], plans: plans)
+            return try work.spawn(domain: domain, control: control, stamps: stamps, deferrals: deferrals)
+        }
         let timerPorts = plans.filter(\.isTimer).flatMap(\.targets).filter { Int($0.vcpu) == vcpu }.map { Int($0.port) }
         let relocation = configuration.scenario == .relocate
             ? VCPUWork.Relocation(strategy: configuration.relocation,
@@ -52,6 +56,14 @@ extension EventDeliveryRun where Lock: ~Copyable {
                     // oversubscribed machine cost it most of its turns).
                     if rounds % 16 == 15 { domain.memory.bumpMemslotGeneration() }
                     domain.memory.migrate(guestFrame: domain.sharedInfoFrame)
+                case .moveSharedInfo(let every):
+                    if every > 0 {
+                        next &+= UInt64(every) * 1000
+                        guard sleepUntil(nanoseconds: next, unless: { control.currentPhase == .stop }) else { continue }
+                    } else {
+                        yieldThread()
+                    }
+                    domain.moveSharedInfo(toFrame: domain.sharedInfoFrame == 0 ? 2 : 0)
                 case .toggleActivation:
                     domain.deactivateSharedInfo()
                     yieldThread()

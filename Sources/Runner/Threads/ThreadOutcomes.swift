@@ -21,6 +21,8 @@ struct VCPUOutcome: Sendable {
     var relocationLatency = LatencyHistogram()
     var vanishedSelectorBits = 0
     var vanishedUpcalls = 0
+    /// Poll scenario: polls a masked send ended, in the measured window.
+    var pollWakeups = 0
     var cpu: Int?
     var index = 0
 }
