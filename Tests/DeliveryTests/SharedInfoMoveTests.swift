@@ -134,28 +134,7 @@ func tally(moves: Int, carried: Int = 0, merged: Int = 0, lateBits: Int = 0) -> 
     return t
 }
 
-/// The probe of `MoveProbedLock`'s read sections: a global of this file's
-/// suite only, so that it cannot clear or fire another suite's probe (the
-/// interleaving suites share `sectionProbe`, and suites run side by side).
-nonisolated(unsafe) var moveSectionProbe: (() -> Void)?
-
-/// A design with `moveSectionProbe` inside its read sections (after the
-/// cache check, before any write), as `InterleavedLock` has `sectionProbe`.
-struct MoveProbedLock<Base: ReadMostlyLock & ~Copyable>: ~Copyable, ReadMostlyLock, @unchecked Sendable {
-    let base: Base
-    init(readerCapacity: Int) { base = Base(readerCapacity: readerCapacity) }
-    static var contentionPolicy: ContentionPolicy { Base.contentionPolicy }
-    static var replaysStaleWrites: Bool { Base.replaysStaleWrites }
-    func readLock(reader: Int) -> ReadTicket { base.readLock(reader: reader) }
-    func tryReadLock(reader: Int) -> ReadTicket? { base.tryReadLock(reader: reader) }
-    func readUnlock(reader: Int, _ ticket: ReadTicket) -> Bool { base.readUnlock(reader: reader, ticket) }
-    func writeLock() { base.writeLock() }
-    func writeUnlock() { base.writeUnlock() }
-    func synchronize() { base.synchronize() }
-    func readSectionProbe() { moveSectionProbe?() }
-}
-
-extension SharedInfoMoveTests {
+extension InterleavingTests {
     /// A sender stopped inside its shared_info section, through the old
     /// mapping, while the guest moves shared_info. A design whose write
     /// side waits for it (every safe one but seqlock) lets it finish into
@@ -163,18 +142,20 @@ extension SharedInfoMoveTests {
     /// lets the move finish, then the sender writes the old page (a late
     /// bit), fails its re-check and replays into the new one; nolock writes
     /// the old page after the carry, and the event is lost, a late bit.
-    @Suite("Moving shared_info under a sender", .serialized)
+    /// Nested in the serialized interleaving suite: it shares its
+    /// `sectionProbe` seam with the other interleaving tests.
+    @Suite("Moving shared_info under a sender")
     struct SharedInfoMoveInterleavingTests {
         @Test("the old mapping's grace period: carried, replayed, or lost (nolock)", .timeLimit(.minutes(1)),
               arguments: LockDesign.allCases)
         func senderInsideSection(design: LockDesign) throws {
             struct Body: DesignTest {
                 func run<Lock: ReadMostlyLock & ~Copyable>(_ lock: Lock.Type, design: LockDesign) throws {
-                    defer { moveSectionProbe = nil }
-                    let domain = try makeMoveDomain(MoveProbedLock<Lock>.self)
+                    defer { sectionProbe = nil }
+                    let domain = try makeMoveDomain(InterleavedLock<Lock>.self)
                     let stage = Atomic<Int>(0)  // 1: sender inside its shared_info section; 2: let it go
                     var sections = 0
-                    moveSectionProbe = {
+                    sectionProbe = {
                         sections += 1
                         guard sections == 1 else { return }
                         stage.store(1, ordering: .releasing)

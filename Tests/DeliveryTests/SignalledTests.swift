@@ -24,32 +24,13 @@ extension InterleavingTests {
         @Test("seqlock: a replay after a move raises upcall_pending for the selector it set before",
               .timeLimit(.minutes(1)), arguments: GuestABI.allCases)
         func selectorReplayAfterMove(abi: GuestABI) throws {
-            defer { selectorHook = nil }
-            let domain = try makeDomain(InterleavedLock<SeqLock>.self, abi: abi)
-            let stage = Atomic<Int>(0)  // 1: selector set, upcall not yet stored; 2: go on
-            nonisolated(unsafe) var calls = 0
-            selectorHook = {
-                calls += 1
-                guard calls == 1 else { return }
-                stage.store(1, ordering: .releasing)
-                while stage.load(ordering: .acquiring) < 2 { yieldThread() }
+            let (domain, sent, outcome) = try moveWhileSelectorRaised(SeqLock.self, abi: abi) { domain in
+                #expect(domain.guestSelector(vcpu: 0) == 1 << UInt64(66 >> domain.layout.wordShift),
+                        "the copy carried the selector bit")
+                #expect(!domain.guestUpcallPending(vcpu: 0), "but not upcall_pending: the sender had not stored it")
             }
-            let sent = Mutex<DeliveryResult?>(nil)
-            let sender = HostThreadBox {
-                var context = domain.makeContext()!
-                let result = domain.deliver(port: 66, vcpu: 0, context: &context)
-                sent.withLock { $0 = result }
-                domain.memory.quiescence.goOffline(context.slot)
-            }
-            while stage.load(ordering: .acquiring) < 1 { yieldThread() }
-            let outcome = domain.relocateVCPUInfo(vcpu: 0, toFrame: 1, offset: 0, strategy: .deactivate)
             #expect(outcome.vanishedSelectorBits == 0)
-            #expect(domain.guestSelector(vcpu: 0) == 1 << UInt64(66 >> domain.layout.wordShift),
-                    "the copy carried the selector bit")
-            #expect(!domain.guestUpcallPending(vcpu: 0), "but not upcall_pending: the sender had not stored it")
-            stage.store(2, ordering: .releasing)
-            sender.join()
-            #expect(sent.withLock { $0 } == .delivered)
+            #expect(sent == .delivered)
             let audit = domain.auditSignals()
             #expect(audit.unsignalled.isEmpty, "the replay must raise upcall_pending in the new vcpu_info")
             #expect(audit.signalled == [66])
@@ -62,25 +43,7 @@ extension InterleavingTests {
         /// oracle sees it.
         @Test("nolock: the same move leaves the event unsignalled, and the oracle says so", .timeLimit(.minutes(1)))
         func nolockLeavesItUnsignalled() throws {
-            defer { selectorHook = nil }
-            let domain = try makeDomain(InterleavedLock<NoLock>.self, abi: .longMode)
-            let stage = Atomic<Int>(0)
-            nonisolated(unsafe) var calls = 0
-            selectorHook = {
-                calls += 1
-                guard calls == 1 else { return }
-                stage.store(1, ordering: .releasing)
-                while stage.load(ordering: .acquiring) < 2 { yieldThread() }
-            }
-            let sender = HostThreadBox {
-                var context = domain.makeContext()!
-                _ = domain.deliver(port: 66, vcpu: 0, context: &context)
-                domain.memory.quiescence.goOffline(context.slot)
-            }
-            while stage.load(ordering: .acquiring) < 1 { yieldThread() }
-            _ = domain.relocateVCPUInfo(vcpu: 0, toFrame: 1, offset: 0, strategy: .deactivate)
-            stage.store(2, ordering: .releasing)
-            sender.join()
+            let (domain, _, _) = try moveWhileSelectorRaised(NoLock.self, abi: .longMode) { _ in }
             #expect(domain.auditSignals().unsignalled == [66])
             #expect(domain.runUpcallHandler(vcpu: 0).handled == 0, "no upcall: the handler never runs")
         }
@@ -243,4 +206,37 @@ private struct SlowPathSenderDuringDrain: DesignTest {
         #expect(domain.runUpcallHandler(vcpu: 0).handled == 1, "\(design)")
         #expect(domain.guestVCPUInfoLocation(vcpu: 0) == (1, 0))
     }
+}
+
+/// A sender of port 66 stopped between its selector test-and-set and its
+/// upcall store (in vCPU 0's default slot) while vCPU 0 moves its vcpu_info
+/// to guest frame 1 with deactivate; `atTheMove` looks at the guest right
+/// after the move, before the sender goes on. Returns the domain, what the
+/// send returned and the move's outcome.
+private func moveWhileSelectorRaised<Lock: ReadMostlyLock & ~Copyable>(
+    _ lock: Lock.Type, abi: GuestABI, atTheMove: (EventChannelDomain<InterleavedLock<Lock>>) -> Void
+) throws -> (EventChannelDomain<InterleavedLock<Lock>>, DeliveryResult?, RelocationOutcome) {
+    defer { selectorHook = nil }
+    let domain = try makeDomain(InterleavedLock<Lock>.self, abi: abi)
+    let stage = Atomic<Int>(0)  // 1: selector set, upcall not yet stored; 2: go on
+    nonisolated(unsafe) var calls = 0
+    selectorHook = {
+        calls += 1
+        guard calls == 1 else { return }
+        stage.store(1, ordering: .releasing)
+        while stage.load(ordering: .acquiring) < 2 { yieldThread() }
+    }
+    let sent = Mutex<DeliveryResult?>(nil)
+    let sender = HostThreadBox {
+        var context = domain.makeContext()!
+        let result = domain.deliver(port: 66, vcpu: 0, context: &context)
+        sent.withLock { $0 = result }
+        domain.memory.quiescence.goOffline(context.slot)
+    }
+    while stage.load(ordering: .acquiring) < 1 { yieldThread() }
+    let outcome = domain.relocateVCPUInfo(vcpu: 0, toFrame: 1, offset: 0, strategy: .deactivate)
+    atTheMove(domain)
+    stage.store(2, ordering: .releasing)
+    sender.join()
+    return (domain, sent.withLock { $0 }, outcome)
 }
