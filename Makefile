@@ -8,6 +8,10 @@
 #                       every thread and page landed where the plan said
 #   make verify        model-check the delivery and relocation protocols with SPIN
 #                       (verify/README.md)
+#   make verify-mutants check that make verify's configurations catch every
+#                       one-place bug in verify/mutants/
+#   make verify-large   SPIN at the larger bounds (long: not in CI); writes
+#                       verify/large-results.md
 #   make fuzz           fuzz the report reader and the cpulist syntax (libFuzzer),
 #                       FUZZ_SECONDS per target
 # Each installs what it needs (libnuma-dev, gnuplot-nox, valgrind, spin) when missing.
@@ -19,7 +23,7 @@ BENCH_ARGS ?=
 
 FUZZ_SECONDS ?= 20
 
-.PHONY: bench test deps build-info build release codegen-check microbench numa-check instructions fuzz verify verify-deps
+.PHONY: bench test deps build-info build release codegen-check microbench numa-check instructions fuzz verify verify-deps verify-large verify-mutants
 
 deps:
 	@missing=""; \
@@ -75,11 +79,17 @@ fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/fuzz.sh
 
 verify-deps:
-	@if ! command -v spin >/dev/null 2>&1 || ! command -v gcc >/dev/null 2>&1; then \
-		echo "installing spin and gcc"; \
+	@if ! command -v spin >/dev/null 2>&1 || ! command -v gcc >/dev/null 2>&1 || ! command -v patch >/dev/null 2>&1; then \
+		echo "installing spin, gcc and patch"; \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq spin gcc; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq spin gcc patch; \
 	fi
 
 verify: verify-deps
 	./verify/run-verify.sh
+
+verify-mutants: verify-deps
+	./verify/run-mutants.sh
+
+verify-large: verify-deps
+	./verify/run-verify-large.sh

@@ -8,16 +8,30 @@
  *             3 optimistic replay (seqlock)
  *             4 none (nolock)
  *   STRATEGY  1 quiesce  2 both-locks  3 forced-slow  4 deactivate  5 xen-mark-all
+ *             6 forced-slow-drain
  *   RULE      0 old invalidate rule (grace period only if the cache was
  *               valid and mapped the frame: GfnPfnCache.invalidate today)
  *             1 new rule, as GfnPfnCache.invalidate has it: a grace period
  *               also while an activate/deactivate of the cache is still in
  *               its own (counted from its flag store under the write side)
  *   NEVENTS   events each sender sends (default 1)
- *   NMIGR     migrations of the shared_info page by the host (default 1)
+ *   NMIGR     migrations by the host (default 1), each of guest frame 0
+ *             (the shared_info page) unless MIGRATE_VI
+ *   MIGRATE_VI  each migration moves guest frame 0 or guest frame 1 (the
+ *             new vcpu_info frame), the host's choice: invalidates the
+ *             vcpu_info cache at its new place too, also in the middle of
+ *             a relocation (its activate and refresh)
  *   ANYPORT   each event goes to port 0 or 1 (default: sender i, port i)
  *   EARLY_UNMASK  the guest may unmask port 1 at any time (default: in
  *             the final drain only)
+ *   STRICT    1 (default): when everything has stopped, before the final
+ *             drain, every owed port that is not masked must be signalled
+ *             (selector bit and upcall, or the shadow); 0 only the old
+ *             check after the drain (for comparison)
+ *   GHOST     1: assert that no write through a cache mapping lands in a
+ *             host frame the host has retired (copied away from); default
+ *             1 for the families that do not replay, 0 for replay (which
+ *             writes there and replays by design)
  *
  * Processes: two senders, one vCPU, one host. Every statement is one
  * atomic access of the Swift code, or a group of them kept in one atomic
@@ -41,6 +55,9 @@
 #ifndef NMIGR
 #define NMIGR 1
 #endif
+#ifndef STRICT
+#define STRICT 1
+#endif
 
 #define EXCLUSION 1
 #define GRACE 2
@@ -52,6 +69,15 @@
 #define FORCEDSLOW 3
 #define DEACTIVATE 4
 #define XENMARKALL 5
+#define FORCEDSLOWDRAIN 6
+
+#ifndef GHOST
+#if FAMILY == REPLAY
+#define GHOST 0
+#else
+#define GHOST 1
+#endif
+#endif
 
 /* Ports 0 and 1; port p sits in selector word p (one port per word, so the
  * selector's bits are distinct). Port 1 starts masked; the guest unmasks it. */
@@ -109,6 +135,13 @@ byte guestVI;
 /* SenderGate (quiesce): closed by the relocation; senders in a delivery. */
 bit gateClosed;
 byte inDelivery;
+/* forced-slow-drain: bit per sender, set while it is in a fast-path attempt
+ * (from the start of a delivery until it leaves the fast path: before it
+ * waits for xen_lock, or at the end of the delivery); the relocation's
+ * drain snapshots it after raising the flag and waits until every sender
+ * in the snapshot has cleared its bit (synchronize_srcu over the fast path). */
+byte inFast;
+byte drainWait;
 
 /* Ghost state for the property: `owed` has bit p set from the moment a
  * sender's test_and_set changed pending[p] from 0 to 1 (through whatever
@@ -116,6 +149,8 @@ byte inDelivery;
 byte owed;
 byte sendersDone;
 bit hostDone;
+/* Ghost: host frames the host has copied away from (GHOST). */
+byte retired;
 
 /* The read-mostly lock of each cache, by design family. */
 #if FAMILY == EXCLUSION
@@ -133,6 +168,16 @@ bit wm[2];           /* writers' ticket lock; the sequence is odd while set */
  * (its ticket is stale: the sequence moved). */
 byte seqMoved[2];
 #endif
+
+/* A write through a cache mapping to host frame f (inside the write's
+ * atomic step): with GHOST, f must not be retired. */
+inline ghost_write(f) {
+#if GHOST
+    assert(((retired >> f) & 1) == 0)
+#else
+    skip
+#endif
+}
 
 /* ---- The lock designs (ReadMostlyLock) ---- */
 
@@ -281,7 +326,11 @@ inline invalidate(l, g) {
 
 /* ---- The vcpu_info half of a delivery (raiseSelector) ---- */
 
+/* `newly` is carried across the attempts: if any attempt newly set the
+ * selector (a copy may since have carried it to the page the replay finds),
+ * the attempt that holds stores upcall_pending (issue 16). */
 inline raise_selector(me, word) {
+    newly = 0;
     do
     :: read_lock(VI, me);
         check(VI, page);
@@ -292,10 +341,11 @@ inline raise_selector(me, word) {
             break
         :: else ->
             atomic {
-                newly = ((vsel[page] >> word) & 1) == 0;
+                ghost_write(page);
+                newly = newly | (((vsel[page] >> word) & 1) == 0);
                 vsel[page] = vsel[page] | (1 << word)
             }
-            if :: newly -> vup[page] = 1 :: else fi;
+            if :: newly -> atomic { ghost_write(page); vup[page] = 1 } :: else fi;
             read_unlock(VI, me, held);
             if :: held -> break :: else fi   /* replay (seqlock) */
         fi
@@ -303,6 +353,14 @@ inline raise_selector(me, word) {
 }
 
 /* ---- Senders ---- */
+
+/* The sender is out of its fast path (forced-slow-drain's quiescent state). */
+inline leave_fast_path(me) {
+    atomic {
+        inFast = inFast & ~(1 << me);
+        drainWait = drainWait & ~(1 << me)
+    }
+}
 
 proctype Sender(byte me) {
     byte sent = 0;
@@ -323,6 +381,7 @@ proctype Sender(byte me) {
     :: sent < NEVENTS ->
         atomic {
             !gateClosed -> inDelivery++;    /* SenderGate.pass */
+            inFast = inFast | (1 << me);
 #ifdef ANYPORT
             if :: port = 0 :: port = 1 fi;
 #else
@@ -345,6 +404,7 @@ proctype Sender(byte me) {
                     break
                 :: else ->
                     atomic {
+                        ghost_write(page);
                         setNow = ((pend[page] >> port) & 1) == 0;
                         pend[page] = pend[page] | (1 << port);
                         if :: setNow -> owed = owed | (1 << port) :: else fi
@@ -358,7 +418,9 @@ proctype Sender(byte me) {
                 fi
             od;
             if
-            :: wouldBlock && !slow -> atomic { xenLock == 0 -> xenLock = 1 }; slow = 1
+            :: wouldBlock && !slow ->
+                leave_fast_path(me);
+                atomic { xenLock == 0 -> xenLock = 1 }; slow = 1
             :: wouldBlock && slow -> refresh(SI, result)   /* SI is never deactivated */
             :: !wouldBlock -> break
             fi
@@ -368,34 +430,41 @@ proctype Sender(byte me) {
         :: else   /* coalesced or masked */
         fi;
         if :: slow -> xenLock = 0 :: else fi;
-        inDelivery--;
+        atomic { leave_fast_path(me); inDelivery-- };
         sent++
     :: else -> break
     od;
     sendersDone++
 }
 
-/* ---- The host: migrate the shared_info page (GuestMemory.migrate) ---- */
+/* ---- The host: migrate a guest frame (GuestMemory.migrate) ---- */
 
 proctype Host() {
     byte m = 0;
+    byte g;
     byte old;
     bit mapsFrame;
 
     do
     :: m < NMIGR ->
+#ifdef MIGRATE_VI
+        if :: g = 0 :: g = 1 fi;
+#else
+        g = 0;
+#endif
         inProgress = 1;
-        invalidate(SI, 0);
-        invalidate(VI, 0);
+        invalidate(SI, g);
+        invalidate(VI, g);
         /* The copy (the guest's view is frozen meanwhile): writes through
          * the old mapping after this step are lost to the guest. */
         atomic {
-            old = frameOf[0];
+            old = frameOf[g];
             pend[2 + m] = pend[old];
             mask[2 + m] = mask[old];
             vsel[2 + m] = vsel[old];
             vup[2 + m] = vup[old];
-            frameOf[0] = 2 + m
+            frameOf[g] = 2 + m;
+            retired = retired | (1 << old)
         }
         atomic { mmuSeq++; inProgress = 0 }
         m++
@@ -459,9 +528,9 @@ inline inject() {
             refresh(VI, result);
             if :: result == 0 -> break :: else fi
         :: else ->
-            vsel[page] = vsel[page] | snap;
+            atomic { ghost_write(page); vsel[page] = vsel[page] | snap };
             if :: !cleared -> shadow = shadow & ~snap; cleared = 1 :: else fi;
-            vup[page] = 1;
+            atomic { ghost_write(page); vup[page] = 1 };
             read_unlock(VI, VCPUREADER, held);
             if :: held -> break :: else fi
         fi
@@ -521,6 +590,18 @@ inline relocate() {
         vsel[frameOf[1]] = vsel[frameOf[1]] | ALLPORTS;
         vup[frameOf[1]] = 1
     }
+#elif STRATEGY == FORCEDSLOWDRAIN
+    /* The reviewer's "invalidate the cache and use the slow path", as a
+     * kernel would: raise the flag, then wait for every fast-path attempt
+     * that started before it (synchronize_srcu over kvm->srcu). */
+    atomic { xenLock == 0 -> xenLock = 1 };
+    force_would_block(SI, 1);
+    drainWait = inFast;
+    drainWait == 0;
+    copy_vcpu_info();
+    activate_vcpu_info(1);
+    force_would_block(SI, 0);
+    xenLock = 0
 #endif
 }
 
@@ -537,6 +618,7 @@ proctype VCPU() {
     byte w;
     byte rfSeq;
     byte rfFrame;
+    byte unsignalled;
 
     do
     :: vup[frameOf[guestVI]] == 1 -> handler_pass()
@@ -547,6 +629,18 @@ proctype VCPU() {
     :: !relocated -> relocate(); relocated = 1
     :: relocated && sendersDone == 2 && hostDone -> break
     od;
+#if STRICT
+    /* Everything has stopped; before any drain or unmask: every owed port
+     * that is not masked in the live page is signalled, i.e. its selector
+     * bit is set (in the current vcpu_info or the shadow) and upcall_pending
+     * is set (or the shadow is non-empty, merged on the next entry). */
+    atomic {
+        sel = vsel[frameOf[guestVI]] | shadow;
+        if :: vup[frameOf[guestVI]] == 0 && shadow == 0 -> sel = 0 :: else fi;
+        unsignalled = owed & ~mask[frameOf[0]] & ~sel & ALLPORTS;
+        assert(unsignalled == 0)
+    }
+#endif
     /* The final drain: unmask, merge on entry, handle until quiet. */
     if :: !unmasked -> unmask() :: else fi;
     inject();
