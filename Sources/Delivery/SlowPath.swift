@@ -32,18 +32,17 @@ extension EventChannelDomain where Lock: ~Copyable {
     /// so the selector is raised even if the bit is found already set.
     public func deliver(port: Int, vcpu: Int, context: inout DeliveryContext,
                         resuming progress: SendProgress) -> DeliveryResult {
-        var progress = progress
-        let result = firstAttempt(port: port, vcpu: vcpu, layout: layout, context: &context, progress: &progress)
-        let completed = result == .wouldBlock
-            ? deliverSlow(port: port, vcpu: vcpu, context: &context, progress: progress) : result
+        let result = send(port: port, vcpu: vcpu, layout: layout, context: &context, resuming: progress)
         context.passQuiescentState()
-        return completed
+        return result
     }
 
-    /// `deliver` for one ABI's constant `layout`.
+    /// `deliver` for one ABI's constant `layout`, from what earlier
+    /// attempts of the send did (`resuming`; none for a fresh send).
     @inlinable @inline(__always)
-    func send(port: Int, vcpu: Int, layout: GuestLayout, context: inout DeliveryContext) -> DeliveryResult {
-        var progress = SendProgress()
+    func send(port: Int, vcpu: Int, layout: GuestLayout, context: inout DeliveryContext,
+              resuming: SendProgress = SendProgress()) -> DeliveryResult {
+        var progress = resuming
         let result = firstAttempt(port: port, vcpu: vcpu, layout: layout, context: &context, progress: &progress)
         guard result == .wouldBlock else { return result }
         context.wouldBlock &+= 1
