@@ -6,7 +6,8 @@
 # ../shared/tools/numa-vm/run-in-numa-vm, runs `run --quick --plan` and the
 # quick default suite in each, and checks every report row against its plan
 # line: the senders', vCPUs' and host thread's CPUs and nodes, and that the
-# shared_info page sits on the node asked for (page_node = mem_node).
+# shared_info page sits on the node asked for (page_node = mem_node), with
+# `evtchn-bench check-placement`.
 # Skipped, with a message, when the VM tool is not there.
 #
 # NUMA_CHECK_LAYOUTS  "nodes x cpus-per-node" pairs (default "2x2 4x1")
@@ -50,10 +51,10 @@ for layout in ${NUMA_CHECK_LAYOUTS:-2x2 4x1}; do
         failed=1
         continue
     fi
-    sed -n '/^@@PLAN$/,/^@@CSV$/p' "$out" | grep '^design=' > "$work/$layout.plan" || true
+    sed -n '/^@@PLAN$/,/^@@CSV$/p' "$out" > "$work/$layout.plan"
     sed -n '/^@@CSV$/,/^@@END$/p' "$out" | sed '1d;$d' > "$work/$layout.csv"
     grep -E '^[0-9]+ configurations|^estimated time' "$out" | sed "s/^/numa-check: $layout: /"
-    if ! awk -f scripts/numa-check.awk "$work/$layout.plan" "$work/$layout.csv"; then
+    if ! "$binary" check-placement --plan "$work/$layout.plan" "$work/$layout.csv" | sed "s/^/numa-check: $layout: /"; then
         failed=1
     else
         echo "numa-check: $layout: every row ran where its plan line said"

@@ -11,7 +11,8 @@ struct EvtchnBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evtchn-bench",
         abstract: "Benchmarks locking designs for Xen event-channel delivery through a gfn-to-pfn cache.",
-        subcommands: [RunCommand.self, CompareCommand.self, PlotCommand.self, ListCommand.self, TopologyCommand.self, ValidateCommand.self],
+        subcommands: [RunCommand.self, CompareCommand.self, PlotCommand.self, ListCommand.self, TopologyCommand.self,
+                      ValidateCommand.self, SchemaCommand.self, CheckPlacementCommand.self],
         defaultSubcommand: nil)
 
     /// As ArgumentParser's own main, except that a failure is one line

@@ -9,12 +9,17 @@ struct PlotCommand: ParsableCommand {
         discussion: """
             For each FILE.csv it writes FILE.gp, a self-contained gnuplot script (the medians and their 95 % \
             intervals go in as datablocks; error bars show the intervals), and runs it: throughput vs senders per scenario, end-to-end latency percentiles, \
-            fairness, and for relocate runs sender stall and lost events per strategy. Without gnuplot it \
+            fairness, and for relocate runs sender stall and lost events per strategy. No two configurations are \
+            merged: each line (or bar) is one configuration, labelled with its design and every other configuration \
+            column that varies (vcpus, placement, host, ...); rows of different hosts stay apart unless --ignore-host. Without gnuplot it \
             still writes the script and says how to install gnuplot (Debian: apt-get install gnuplot-nox).
             """)
 
     @Argument(help: "Run reports (CSV).")
     var files: [String] = []
+
+    @Flag(help: "Pool rows from different hosts (drop host from the configuration).")
+    var ignoreHost = false
 
     func run() throws {
         guard !files.isEmpty else { throw CommandError("plot: give at least one report CSV") }
@@ -23,7 +28,7 @@ struct PlotCommand: ParsableCommand {
             let stem = file.hasSuffix(".csv") ? String(file.dropLast(4)) : file
             let script: PlotScript
             do {
-                script = try PlotScript(source: .file(file), stem: stem)
+                script = try PlotScript(source: .file(file), stem: stem, ignoreHost: ignoreHost)
                 // gnuplot writes the pictures itself: check them first.
                 for output in script.outputs { try checkOutputPath(output) }
                 try writeFileAtomically(stem + ".gp", script.text)

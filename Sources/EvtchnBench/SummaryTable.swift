@@ -9,59 +9,54 @@ import Runner
 /// repetitions disagree (spread above 25 %, or two separate groups), so a
 /// reader sees at once whether differences are noise.
 struct SummaryTable {
-    struct Key: Hashable {
-        let design: String
-        let scenario: String
-        let strategy: String
-        let placement: String
-        let senders: Int
-        let vcpus: Int
-    }
+    /// Each configuration's position in the plan: interleaved runs arrive
+    /// shuffled, the table does not.
+    private var position: [ConfigurationKey: Int] = [:]
+    private var results: [ConfigurationKey: [RunResult]] = [:]
 
-    /// Each key's position in the plan: interleaved runs arrive shuffled,
-    /// the table does not.
-    private var position: [Key: Int] = [:]
-    private var results: [Key: [RunResult]] = [:]
-
-    mutating func add(_ result: RunResult, placement: String, planIndex: Int) {
-        let c = result.configuration
-        let key = Key(design: c.design.rawValue, scenario: c.scenario.rawValue,
-                      strategy: c.scenario == .relocate ? c.relocation.rawValue : "-", placement: placement,
-                      senders: c.senders, vcpus: c.vcpus)
+    mutating func add(_ result: RunResult, key: ConfigurationKey, planIndex: Int) {
         position[key] = planIndex
         results[key, default: []].append(result)
     }
 
+    /// The key columns that vary come first (design always); those the
+    /// same in every configuration are said once, above the table.
     func render() -> String {
-        let header = ["design", "scenario", "strategy", "placement", "senders", "vcpus", "reps", "delivered/s", "95% CI",
-                      "e2e p99 ns", "95% CI", "sends/s", "send p99 ns", "would-block", "stall max ns", "lost",
-                      "repetitions disagree"]
+        let keys = position.keys.sorted { position[$0]! < position[$1]! }
+        let varying = ConfigurationKey.varying(keys)
+        let shown = [.design] + varying.filter { $0 != .design }
+        let header = shown.map(\.rawValue) + ["reps", "delivered/s", "95% CI", "e2e p99 ns", "95% CI", "sends/s",
+                                               "send p99 ns", "would-block", "stall max ns", "lost", "repetitions disagree"]
         var rows = [header]
-        for key in position.keys.sorted(by: { position[$0]! < position[$1]! }) {
-            let runs = results[key]!
-            let delivered = RepetitionSummary(runs.map(\.deliveredPerSecond))
-            let endToEnd = RepetitionSummary(runs.map { Double($0.endToEndLatency.summary.p99) })
-            let lost = runs.map(\.lost).reduce(0, +)
-            let disagreement = [("delivered/s", delivered), ("e2e p99", endToEnd)].compactMap { name, summary in
-                summary.disagreement.map { "\($0) \(name)" }
-            }
-            rows.append([
-                key.design, key.scenario, key.strategy, key.placement, "\(key.senders)", "\(key.vcpus)", "\(runs.count)",
-                formatFixed(delivered.median ?? 0, decimals: 0), delivered.intervalText,
-                formatFixed(endToEnd.median ?? 0, decimals: 0), endToEnd.intervalText,
-                formatFixed(Self.median(runs.map(\.sendsPerSecond)), decimals: 0),
-                formatFixed(Self.median(runs.map { Double($0.sendLatency.summary.p99) }), decimals: 0),
-                "\(runs.map(\.measured.wouldBlock).reduce(0, +))",
-                formatFixed(Self.median(runs.map { Double($0.senderStall.summary.max) }), decimals: 0),
-                lost > 0 ? "\(lost) LOST" : "0",
-                disagreement.isEmpty ? "" : disagreement.joined(separator: ", "),
-            ])
-        }
+        for key in keys { rows.append(shown.map { key[$0] ?? "" } + cells(results[key]!)) }
         let widths = header.indices.map { column in rows.map { $0[column].count }.max()! }
         let table = rows.map { row in
             row.enumerated().map { $0.element.padded(widths[$0.offset]) }.joined(separator: "  ")
         }
-        return (table + Self.legend).joined(separator: "\n")
+        let common = keys.first.map { $0.words(ConfigurationKey.columns.filter { !shown.contains($0) }) } ?? []
+        return (["common to every configuration: " + common.joined(separator: " ")] + table + Self.legend)
+            .joined(separator: "\n")
+    }
+
+    /// Medians over one configuration's repetitions, with intervals.
+    private func cells(_ runs: [RunResult]) -> [String] {
+        let delivered = RepetitionSummary(runs.map(\.deliveredPerSecond))
+        let endToEnd = RepetitionSummary(runs.map { Double($0.endToEndLatency.summary.p99) })
+        let lost = runs.map(\.lost).reduce(0, +)
+        let disagreement = [("delivered/s", delivered), ("e2e p99", endToEnd)].compactMap { name, summary in
+            summary.disagreement.map { "\($0) \(name)" }
+        }
+        return [
+            "\(runs.count)",
+            formatFixed(delivered.median ?? 0, decimals: 0), delivered.intervalText,
+            formatFixed(endToEnd.median ?? 0, decimals: 0), endToEnd.intervalText,
+            formatFixed(Self.median(runs.map(\.sendsPerSecond)), decimals: 0),
+            formatFixed(Self.median(runs.map { Double($0.sendLatency.summary.p99) }), decimals: 0),
+            "\(runs.map(\.measured.wouldBlock).reduce(0, +))",
+            formatFixed(Self.median(runs.map { Double($0.senderStall.summary.max) }), decimals: 0),
+            lost > 0 ? "\(lost) LOST" : "0",
+            disagreement.isEmpty ? "" : disagreement.joined(separator: ", "),
+        ]
     }
 
     static let legend = [

@@ -71,7 +71,7 @@ struct ProgressObserver: SweepObserver {
     }
 
     mutating func finished(_ run: ScheduledRun, _ configuration: PlannedConfiguration, _ result: RunResult) {
-        summary.add(result, placement: configuration.placementLabel, planIndex: run.configuration)
+        summary.add(result, key: configuration.key(host: nil), planIndex: run.configuration)
         progress.finished(run.index, "\(configuration.name) rep=\(run.rep)", outcome(result))
     }
 

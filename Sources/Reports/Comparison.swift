@@ -1,22 +1,16 @@
 /// Compares two run reports configuration by configuration.
 ///
-/// Rows are matched on the configuration columns (`keyColumns`, those
-/// present in both files); `host` is part of the key unless ignored, so a
-/// comparison across machines is explicit. For each configuration found on
-/// both sides and each metric, it gives the median of each side's
-/// repetitions, the ratio NEW/OLD, and the two-sided Mann-Whitney U p-value
-/// of the difference (exact for small samples without ties). A change
-/// counts as a regression when the median moves the wrong way by more than
-/// the threshold (throughput down, latency up); significance is reported
-/// beside it, not required, since a handful of repetitions rarely reaches
-/// it (3 against 3 never does at 0.05).
+/// Rows are matched on their `ConfigurationKey` (a report without a key
+/// column is read with its absent value); `host` is part of it unless
+/// ignored, so a comparison across machines is explicit. For each
+/// configuration found on both sides and each metric, it gives the median
+/// of each side's repetitions, the ratio NEW/OLD, and the two-sided
+/// Mann-Whitney U p-value of the difference (exact for small samples
+/// without ties). A change counts as a regression when the median moves
+/// the wrong way by more than the threshold (throughput down, latency up);
+/// significance is reported beside it, not required, since a handful of
+/// repetitions rarely reaches it (3 against 3 never does at 0.05).
 public struct Comparison: Sendable {
-    /// Configuration columns, in display order.
-    public static let keyColumns: [Column] = [
-        .host, .design, .scenario, .strategy, .guestABI, .senders, .vcpus, .placement, .memNode,
-        .loadMode, .ratePerSender, .invalidateEveryMicroseconds, .vcpuMode, .portsPerSender, .maskedFraction,
-    ]
-
     public struct Metric: Sendable, Equatable {
         public let column: Column
         public let higherIsBetter: Bool
@@ -74,24 +68,19 @@ public struct Comparison: Sendable {
         guard Self.thresholdRange.contains(thresholdPercent) else {
             throw ReportError("the threshold must be between 0 and 1000 percent")
         }
-        let oldGroups = try Groups(old, ignoreHost: ignoreHost)
-        let newGroups = try Groups(new, ignoreHost: ignoreHost)
-        // Match on the key columns both reports have.
-        let keys = oldGroups.keys.filter(newGroups.keys.contains)
-        let oldSide = oldGroups.projected(on: keys)
-        let newSide = newGroups.projected(on: keys)
+        let oldSide = try Groups(old, ignoreHost: ignoreHost)
+        let newSide = try Groups(new, ignoreHost: ignoreHost)
         var entries: [Entry] = []
         for (key, oldSamples) in oldSide.ordered {
-            guard let newSamples = newSide.samples[key] else { continue }
+            guard let newSamples = newSide.samples(key) else { continue }
             let changes = Self.metrics.indices.compactMap { index in
                 Self.change(Self.metrics[index], oldSamples[index], newSamples[index], thresholdPercent: thresholdPercent)
             }
-            entries.append(Entry(key: zip(keys, key).map { "\($0)=\($1)" }, changes: changes))
+            entries.append(Entry(key: key.words, changes: changes))
         }
         self.entries = entries
-        let label = { (key: [String]) in zip(keys, key).map { "\($0)=\($1)" } }
-        onlyOld = oldSide.ordered.map(\.key).filter { newSide.samples[$0] == nil }.map(label)
-        onlyNew = newSide.ordered.map(\.key).filter { oldSide.samples[$0] == nil }.map(label)
+        onlyOld = oldSide.ordered.map(\.key).filter { newSide.samples($0) == nil }.map(\.words)
+        onlyNew = newSide.ordered.map(\.key).filter { oldSide.samples($0) == nil }.map(\.words)
         self.thresholdPercent = thresholdPercent
     }
 
@@ -105,51 +94,27 @@ public struct Comparison: Sendable {
                       newInterval: newInterval, regressed: regressed)
     }
 
-    /// One report's rows grouped by configuration (every key column the
-    /// report has), in first-seen order; per group, the samples of each
-    /// metric. Memory grows with configurations and samples, not rows.
+    /// One report's rows grouped by configuration, in first-seen order;
+    /// per group, the samples of each metric. Memory grows with
+    /// configurations and samples, not rows.
     private struct Groups {
-        var keys: [Column] = []
-        var ordered: [(key: [String], samples: [[Double]])] = []
-        var samples: [[String]: Int] = [:]
+        var ordered: [(key: ConfigurationKey, samples: [[Double]])] = []
+        var slots: [ConfigurationKey: Int] = [:]
 
         init(_ source: ReportSource, ignoreHost: Bool) throws(ReportError) {
             let required: [Column] = [.design, .scenario, .senders, .vcpus] + Comparison.metrics.map(\.column)
-            var keys: [Column]?
-            try source.scan(required: required, reading: Comparison.keyColumns) { line throws(ReportError) in
-                let columns = keys ?? Comparison.keyColumns.filter { line.has($0) && !(ignoreHost && $0 == .host) }
-                keys = columns
-                let key = columns.map { line.text($0) }
+            try source.scan(required: required, reading: ConfigurationKey.columns) { line throws(ReportError) in
+                let key = ConfigurationKey(line, ignoringHost: ignoreHost)
                 var values: [Double] = []
                 for metric in Comparison.metrics { values.append(try line.number(metric.column)) }
-                add(key, values)
+                if slots[key] == nil {
+                    slots[key] = ordered.count
+                    ordered.append((key, Array(repeating: [], count: values.count)))
+                }
+                for (index, value) in values.enumerated() { ordered[slots[key]!].samples[index].append(value) }
             }
-            self.keys = keys ?? []
         }
 
-        init() {}
-
-        mutating func add(_ key: [String], _ values: [Double]) {
-            if samples[key] == nil {
-                samples[key] = ordered.count
-                ordered.append((key, Array(repeating: [], count: values.count)))
-            }
-            let slot = samples[key]!
-            for (index, value) in values.enumerated() { ordered[slot].samples[index].append(value) }
-        }
-
-        /// The groups keyed on `columns` only (a subset of `keys`), merged.
-        func projected(on columns: [Column]) -> (ordered: [(key: [String], samples: [[Double]])], samples: [[String]: [[Double]]]) {
-            let positions = columns.compactMap(keys.firstIndex(of:))
-            if positions == Array(keys.indices) {
-                return (ordered, Dictionary(uniqueKeysWithValues: ordered.map { ($0.key, $0.samples) }))
-            }
-            var merged = Groups()
-            for (key, samples) in ordered {
-                let projected = positions.map { key[$0] }
-                for index in samples[0].indices { merged.add(projected, samples.map { $0[index] }) }
-            }
-            return (merged.ordered, Dictionary(uniqueKeysWithValues: merged.ordered.map { ($0.key, $0.samples) }))
-        }
+        func samples(_ key: ConfigurationKey) -> [[Double]]? { slots[key].map { ordered[$0].samples } }
     }
 }

@@ -1,56 +1,69 @@
 import Platform
 
 /// What the pictures show, read from the report in one pass: per
-/// (scenario, design, senders) the samples of each plotted column, per
-/// relocation strategy its stall samples and lost events.
+/// configuration (`ConfigurationKey`) the samples of each plotted column,
+/// per relocation strategy its stall samples and lost events.
+///
+/// No two configurations are merged. A picture whose x-axis is senders
+/// draws one line per series: a configuration less its sender count
+/// (`speedupKey`). Its legend names the design and every other key column
+/// that varies between the picture's series (vcpus, placement, host, ...).
 public struct PlotData {
     static let columns: [Column] = [.deliveredPerSecond, .e2eP50, .e2eP90, .e2eP99, .e2eP999, .e2eMax, .fairnessMinOverMax]
 
-    struct Key: Hashable {
-        let scenario: String
-        let design: String
+    /// One point of a line: a series at one sender count.
+    struct Point: Hashable {
+        let series: ConfigurationKey
         let senders: Int
     }
 
     var caption = ""
     var scenarios: [String] = []
-    var designs: [String] = []
-    var senders: [String: Set<Int>] = [:]
-    var samples: [Key: [[Double]]] = [:]
-    var strategies: [String] = []
-    var stall: [String: (p50: [Double], max: [Double], lost: Int)] = [:]
+    /// Series (keys less senders) in first-seen order, and their senders.
+    var series: [ConfigurationKey] = []
+    var senders: [ConfigurationKey: Set<Int>] = [:]
+    var samples: [Point: [[Double]]] = [:]
+    /// Relocation groups (series less design), first-seen order.
+    var strategies: [ConfigurationKey] = []
+    var stall: [ConfigurationKey: (p50: [Double], max: [Double], lost: Int)] = [:]
 
-    init(_ source: ReportSource) throws(ReportError) {
+    init(_ source: ReportSource, ignoreHost: Bool = false) throws(ReportError) {
         var empty = true
-        let optional: [Column] = [.strategy, .senderStallP50, .senderStallMax, .lost] + Self.captionColumns
+        let optional: [Column] = [.senderStallP50, .senderStallMax, .lost] + ConfigurationKey.columns + Self.captionColumns
         try source.scan(required: [.design, .scenario, .senders] + Self.columns, reading: optional) { line throws(ReportError) in
             if empty { caption = Self.caption(line) }
             empty = false
-            try add(line)
+            try add(line, ignoreHost: ignoreHost)
         }
         guard !empty else { throw ReportError("\(printable(source.path)): no rows to plot") }
     }
 
-    private mutating func add(_ line: ReportLine) throws(ReportError) {
-        let key = Key(scenario: try line.name(.scenario), design: try line.name(.design), senders: try line.count(.senders))
+    private mutating func add(_ line: ReportLine, ignoreHost: Bool) throws(ReportError) {
+        // Names that the script writes unquoted must be plain.
+        let scenario = try line.name(.scenario)
+        let design = try line.name(.design)
+        if line.has(.strategy), line.text(.strategy) != "" { _ = try line.name(.strategy) }
+        let count = try line.count(.senders)
         var values: [Double] = []
         for column in Self.columns { values.append(try line.number(column)) }
-        if !scenarios.contains(key.scenario) { scenarios.append(key.scenario) }
-        if !designs.contains(key.design) { designs.append(key.design) }
-        senders[key.scenario, default: []].insert(key.senders)
-        for (index, value) in values.enumerated() { samples[key, default: Self.columns.map { _ in [] }][index].append(value) }
-        guard key.scenario == "relocate", line.has(.strategy), line.has(.senderStallP50), line.has(.senderStallMax)
-        else { return }
-        let strategy = try line.name(.strategy)
-        if !strategies.contains(strategy) { strategies.append(strategy) }
-        // The negative control loses events under every strategy by design;
-        // summed in, it would paint losses on the strategies that have none.
-        let lost = line.has(.lost) && key.design != Self.negativeControl ? try line.count(.lost) : 0
-        var entry = stall[strategy] ?? ([], [], 0)
+        if !scenarios.contains(scenario) { scenarios.append(scenario) }
+        let series = ConfigurationKey(line, ignoringHost: ignoreHost).speedupKey
+        if senders[series] == nil { self.series.append(series) }
+        senders[series, default: []].insert(count)
+        let point = Point(series: series, senders: count)
+        for (index, value) in values.enumerated() { samples[point, default: Self.columns.map { _ in [] }][index].append(value) }
+        guard scenario == "relocate", line.has(.senderStallP50), line.has(.senderStallMax) else { return }
+        // Designs pooled per strategy (the picture says so); the negative
+        // control loses events under every strategy by design, and summed
+        // in would paint losses on the strategies that have none.
+        let group = series.pairingKey
+        if stall[group] == nil { strategies.append(group) }
+        let lost = line.has(.lost) && design != Self.negativeControl ? try line.count(.lost) : 0
+        var entry = stall[group] ?? ([], [], 0)
         entry.p50.append(try line.number(.senderStallP50))
         entry.max.append(try line.number(.senderStallMax))
         entry.lost += lost
-        stall[strategy] = entry
+        stall[group] = entry
     }
 
     /// The relocation picture's order of strategies (RelocationStrategy's,
@@ -59,10 +72,10 @@ public struct PlotData {
     public static let relocationStrategyOrder = ["quiesce", "both-locks", "forced-slow", "forced-slow-drain",
                                                  "deactivate", "xen-mark-all"]
 
-    /// `strategies` in `relocationStrategyOrder`.
-    var orderedStrategies: [String] {
-        let known = Self.relocationStrategyOrder.filter(strategies.contains)
-        return known + strategies.filter { !known.contains($0) }
+    /// `strategies` in `relocationStrategyOrder` (stable within a strategy).
+    var orderedStrategies: [ConfigurationKey] {
+        let rank = { (key: ConfigurationKey) in Self.relocationStrategyOrder.firstIndex(of: key[.strategy] ?? "") ?? Int.max }
+        return strategies.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map(\.element)
     }
 
     /// The design that must lose events (LockDesign.nolock).
@@ -76,12 +89,27 @@ public struct PlotData {
         return "\(m[0]): \(m[1]), \(m[2]) CPUs, \(m[3]) NUMA node(s), Linux \(m[4]), evtchn-bench \(m[5])"
     }
 
-    func senders(in scenario: String) -> [Int] { senders[scenario, default: []].sorted() }
+    /// The series of one scenario, in first-seen order.
+    func series(in scenario: String) -> [ConfigurationKey] { series.filter { $0[.scenario] == scenario } }
+
+    /// The sender counts of some series, ascending.
+    func senders(of series: [ConfigurationKey]) -> [Int] {
+        series.reduce(into: Set<Int>()) { $0.formUnion(senders[$1] ?? []) }.sorted()
+    }
+
+    /// Legend labels of `keys`: `lead` (when there) and every other column
+    /// that varies between them, as `column=value`, but those in `hidden`.
+    static func labels(_ keys: [ConfigurationKey], lead: Column?, hidden: Set<Column> = []) -> [String] {
+        let varying = ConfigurationKey.varying(keys).filter { $0 != lead && !hidden.contains($0) }
+        return keys.map { key in
+            ((lead.flatMap { key[$0] }.map { [$0] } ?? []) + key.words(varying)).joined(separator: " ")
+        }
+    }
 
     /// "median lower upper" of `column` for one point, through `scale`;
     /// "NaN NaN NaN" where the report has no such rows.
-    func cells(_ key: Key, _ column: Column, _ scale: (Double) -> String) -> String {
-        guard let values = samples[key]?[Self.columns.firstIndex(of: column)!],
+    func cells(_ series: ConfigurationKey, senders: Int, _ column: Column, _ scale: (Double) -> String) -> String {
+        guard let values = samples[Point(series: series, senders: senders)]?[Self.columns.firstIndex(of: column)!],
               let interval = Statistics.medianInterval(values) else { return "NaN NaN NaN" }
         return [interval.median, interval.lower, interval.upper].map(scale).joined(separator: " ")
     }

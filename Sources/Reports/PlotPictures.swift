@@ -3,33 +3,36 @@ import Platform
 /// The gnuplot commands of each picture, with its data as a datablock.
 extension PlotData {
     func throughputPlot(scenario: String) -> String {
-        var block = "$throughput << EOD\nsenders " + designs.map { "\($0) \($0)_low \($0)_high" }.joined(separator: " ") + "\n"
-        for count in senders(in: scenario) {
-            let row = designs.map { design in
-                cells(Key(scenario: scenario, design: design, senders: count), .deliveredPerSecond) { formatFixed($0 / 1e6, decimals: 4) }
-            }
+        let lines = series(in: scenario)
+        let titles = Self.labels(lines, lead: .design, hidden: [.scenario])
+        var block = "$throughput << EOD\nsenders " + lines.indices.map { "s\($0) s\($0)_low s\($0)_high" }.joined(separator: " ") + "\n"
+        for count in senders(of: lines) {
+            let row = lines.map { cells($0, senders: count, .deliveredPerSecond) { formatFixed($0 / 1e6, decimals: 4) } }
             block += "\(count) " + row.joined(separator: " ") + "\n"
         }
         block += "EOD\n"
+        let plots = lines.indices.map { i in
+            "$throughput using 1:\(3 * i + 2):\(3 * i + 3):\(3 * i + 4) with yerrorlines lw 2 title \(PlotScript.quoted(titles[i]))"
+        }
         return block + """
             set title \(PlotScript.quoted("Throughput vs senders (\(scenario))")) noenhanced
             set xlabel "sender threads"
             set ylabel "delivered events per second (millions)"
             set xtics 1
             set yrange [0:*]
-            plot for [i=1:\(designs.count)] $throughput using 1:(column(3*i-1)):(column(3*i)):(column(3*i+1)) \\
-                with yerrorlines lw 2 title columnheader(3*i-1)
+            plot \(plots.joined(separator: ", \\\n     "))
             """
     }
 
     func latencyPlot(scenario: String) -> String {
-        let count = senders(in: scenario).first ?? 1
+        let bars = series(in: scenario)
+        let count = senders(of: bars).first ?? 1
         let columns: [Column] = [.e2eP50, .e2eP90, .e2eP99, .e2eP999, .e2eMax]
         let names = ["p50", "p90", "p99", "p99.9", "max"]
-        var block = "$latency << EOD\ndesign " + names.map { "\($0) \($0)_low \($0)_high" }.joined(separator: " ") + "\n"
-        for design in designs {
-            let key = Key(scenario: scenario, design: design, senders: count)
-            block += design + " " + columns.map { cells(key, $0) { formatFixed(max($0, 1), decimals: 0) } }.joined(separator: " ") + "\n"
+        var block = "$latency << EOD\nseries " + names.map { "\($0) \($0)_low \($0)_high" }.joined(separator: " ") + "\n"
+        for (index, series) in bars.enumerated() {
+            block += "\(index) " + columns.map { cells(series, senders: count, $0) { formatFixed(max($0, 1), decimals: 0) } }
+                .joined(separator: " ") + "\n"
         }
         block += "EOD\n"
         return block + """
@@ -39,17 +42,17 @@ extension PlotData {
             set style data histograms
             set style histogram errorbars gap 1 lw 1
             set style fill solid 0.8 border -1
-            set xtics rotate by -30
-            plot for [i=0:4] $latency using (column(2+3*i)):(column(3+3*i)):(column(4+3*i)):xtic(1) title columnheader(2+3*i)
+            \(Self.xtics(Self.labels(bars, lead: .design, hidden: [.scenario])))
+            plot for [i=0:4] $latency using (column(2+3*i)):(column(3+3*i)):(column(4+3*i)) title columnheader(2+3*i)
             """
     }
 
     func fairnessPlot(scenario: String) -> String {
-        let count = senders(in: scenario).last ?? 1
-        var block = "$fairness << EOD\ndesign min/max low high\n"
-        for design in designs {
-            let key = Key(scenario: scenario, design: design, senders: count)
-            block += "\(design) \(cells(key, .fairnessMinOverMax) { formatFixed($0, decimals: 4) })\n"
+        let bars = series(in: scenario)
+        let count = senders(of: bars).last ?? 1
+        var block = "$fairness << EOD\nseries min/max low high\n"
+        for (index, series) in bars.enumerated() {
+            block += "\(index) \(cells(series, senders: count, .fairnessMinOverMax) { formatFixed($0, decimals: 4) })\n"
         }
         block += "EOD\n"
         return block + """
@@ -59,22 +62,29 @@ extension PlotData {
             set style data histograms
             set style histogram errorbars gap 1 lw 1
             set style fill solid 0.8 border -1
-            set xtics rotate by -30
-            plot $fairness using 2:3:4:xtic(1) title "min/max"
+            \(Self.xtics(Self.labels(bars, lead: .design, hidden: [.scenario])))
+            plot $fairness using 2:3:4 title "min/max"
             """
     }
 
+    /// Bar labels at 0, 1, ..., as quoted strings (they may hold a host
+    /// name or other free text), rotated.
+    static func xtics(_ labels: [String]) -> String {
+        "set xtics rotate by -30 (" + labels.enumerated().map { "\(PlotScript.quoted($1)) \($0)" }.joined(separator: ", ") + ")"
+    }
+
     func relocationPlot() -> String {
-        var block = "$relocation << EOD\nstrategy stall_p50 stall_max lost\n"
-        for strategy in orderedStrategies {
-            let entry = stall[strategy]!
+        let groups = orderedStrategies
+        var block = "$relocation << EOD\nrow stall_p50 stall_max lost\n"
+        for (index, group) in groups.enumerated() {
+            let entry = stall[group]!
             let p50 = Statistics.median(entry.p50) ?? 0
             let worst = Statistics.median(entry.max) ?? 0
-            block += "\(strategy) \(formatFixed(max(p50, 1), decimals: 0)) \(formatFixed(max(worst, 1), decimals: 0)) \(entry.lost)\n"
+            block += "\(index) \(formatFixed(max(p50, 1), decimals: 0)) \(formatFixed(max(worst, 1), decimals: 0)) \(entry.lost)\n"
         }
         block += "EOD\n"
         return block + """
-            set title "Moving vcpu_info: sender stall and lost events per strategy" noenhanced
+            set title "Moving vcpu_info: sender stall and lost events per strategy (designs pooled)" noenhanced
             set ylabel "sender stall (ns, log scale; median of runs)"
             set y2label "lost events, safe designs (sum over runs)"
             set logscale y
@@ -85,8 +95,8 @@ extension PlotData {
             set style histogram clustered gap 1
             set style fill solid 0.8 border -1
             set boxwidth 0.9
-            set xtics rotate by -30
-            plot $relocation using 2:xtic(1) title "stall p50", '' using 3 title "stall max", \\
+            \(Self.xtics(Self.labels(groups, lead: .strategy, hidden: [.scenario])))
+            plot $relocation using 2 title "stall p50", '' using 3 title "stall max", \\
                  '' using 4 axes x1y2 title "lost (right axis)"
             """
     }

@@ -1,4 +1,5 @@
 import Platform
+import Reports
 import Runner
 import Topology
 
@@ -12,20 +13,23 @@ extension PlannedConfiguration {
             + "placement=\(placementLabel)"
     }
 
-    /// The name, then where every thread and the guest memory go, in the
-    /// report's column names.
+    /// Every key column but `host` (empty ones left out), then where
+    /// every thread goes, in the report's column names: what
+    /// `check-placement` holds a report's rows to.
     public func planLine(on topology: Topology) -> String {
         let p = placement
         let pinned = configuration.pinning != nil
         func cpus(_ list: [Int]) -> String { pinned ? CPUList(list).description : "unpinned" }
         func nodes(_ list: [Int]) -> String { pinned ? nodeList(list, topology) : "unpinned" }
         let host = Array(p.hostCPUs.prefix(1))
-        return name
-            + " sender_cpus=\(cpus(p.senderCPUs)) sender_nodes=\(nodes(p.senderCPUs))"
-            + " vcpu_cpus=\(cpus(p.vcpuCPUs)) vcpu_nodes=\(nodes(p.vcpuCPUs))"
-            + " host_cpus=\(cpus(host)) host_nodes=\(nodes(host))"
-            + " mem_node=\(p.memoryNode.map(String.init) ?? p.memory.description)"
-            + " oversubscribed=\(oversubscribed) host_shares_cpu=\(hostSharesCPU)"
+        let key = key(host: nil)
+        let words = key.words(key.columns.filter { key[$0] != "" })
+        return (words + [
+            "sender_cpus=\(cpus(p.senderCPUs))", "sender_nodes=\(nodes(p.senderCPUs))",
+            "vcpu_cpus=\(cpus(p.vcpuCPUs))", "vcpu_nodes=\(nodes(p.vcpuCPUs))",
+            "host_cpus=\(cpus(host))", "host_nodes=\(nodes(host))",
+            "oversubscribed=\(oversubscribed)", "host_shares_cpu=\(hostSharesCPU)",
+        ]).joined(separator: " ")
     }
 }
 

@@ -2,8 +2,44 @@ import GuestMemory
 import Platform
 import Reports
 import Runner
+import Topology
 
-/// Turns one run into one report row (schema: results/README.md).
+extension PlannedConfiguration {
+    /// The key columns of this configuration's rows (`Column.info` and
+    /// results/README.md say what each holds), `host` included when given.
+    public func keyRecord(host: String?) -> RunRecord {
+        let c = configuration
+        var r = RunRecord()
+        if let host { r.set(.host, host) }
+        r.set(.design, c.design.rawValue)
+        r.set(.scenario, c.scenario.rawValue)
+        r.set(.guestABI, c.abi.rawValue)
+        r.set(.senders, c.senders)
+        r.set(.vcpus, c.vcpus)
+        r.set(.placement, placementLabel)
+        r.set(.memNode, placement.memoryNode.map(String.init) ?? placement.memory.description)
+        switch c.host {
+        case .migrate(let every), .moveSharedInfo(let every): r.set(.invalidateEveryMicroseconds, every)
+        case .idle, .toggleActivation: r.set(.invalidateEveryMicroseconds, 0)
+        }
+        r.set(.loadMode, c.load.description)
+        if let rate = c.load.ratePerSender { r.set(.ratePerSender, rate: rate) }
+        r.set(.vcpuMode, c.vcpuMode.rawValue)
+        r.set(.portsPerSender, c.portsPerSender)
+        r.set(.maskedFraction, ratio: c.maskedFractionInEffect)
+        if c.scenario == .relocate { r.set(.strategy, c.relocation.rawValue) }
+        return r
+    }
+
+    /// The configuration's key; without a host, for a plan of this machine.
+    public func key(host: String?) -> ConfigurationKey {
+        ConfigurationKey(keyRecord(host: host), ignoringHost: host == nil)
+    }
+}
+
+/// Turns one run into one report row (schema: `Column.info`), step by
+/// step: the key, provenance, the run's place in the sweep, where its
+/// threads were, what it counted, and its rates and latencies.
 public struct ReportRow {
     let plan: SweepPlan
     let machine: MachineInfo
@@ -20,29 +56,41 @@ public struct ReportRow {
     }
 
     public var record: RunRecord {
-        var r = RunRecord()
         let planned = plan.configurations[run.configuration]
-        let c = planned.configuration
+        var r = planned.keyRecord(host: machine.host)
+        setProvenance(&r, planned)
+        setRun(&r)
+        setPlacementSeen(&r)
+        setCounts(&r)
+        setRates(&r)
+        return r
+    }
+
+    private func setProvenance(_ r: inout RunRecord, _ planned: PlannedConfiguration) {
         let m = machine
-        let placement = planned.placement
-        let topology = plan.topology
         r.set(.utcTime, utcTimestamp(secondsSinceEpoch: secondsSinceEpoch()))
-        r.set(.host, m.host)
         r.set(.cpuModel, m.cpuModel)
         r.set(.kernel, m.kernel)
         r.set(.swiftVersion, m.swiftVersion)
         r.set(.gitSHA, m.build.commit)
         r.set(.gitDirty, m.build.treeState == "unknown" ? "unknown" : m.build.treeState == "dirty" ? "true" : "false")
         r.set(.buildConfiguration, m.build.configuration)
-        r.set(.numaNodes, topology.nodeCount)
-        r.set(.cpus, topology.allowedCPUs.count)
-        r.set(.design, c.design.rawValue)
-        r.set(.scenario, c.scenario.rawValue)
-        r.set(.guestABI, c.abi.rawValue)
-        r.set(.senders, c.senders)
-        r.set(.vcpus, c.vcpus)
-        r.set(.placement, planned.placementLabel)
-        r.set(.memNode, placement.memoryNode.map(String.init) ?? placement.memory.description)
+        r.set(.numaNodes, plan.topology.nodeCount)
+        r.set(.cpus, plan.topology.allowedCPUs.count)
+        r.set(.orderSeed, plan.orderSeed.map(String.init) ?? "")
+        r.set(.oversubscribed, planned.oversubscribed)
+        r.set(.hostSharesCPU, planned.hostSharesCPU)
+    }
+
+    private func setRun(_ r: inout RunRecord) {
+        r.set(.durationSeconds, seconds: result.measuredSeconds)
+        r.set(.warmupSeconds, seconds: result.configuration.warmupSeconds)
+        r.set(.rep, run.rep)
+        r.set(.runOrder, run.index + 1)
+    }
+
+    private func setPlacementSeen(_ r: inout RunRecord) {
+        let topology = plan.topology
         r.set(.pageNode, result.pageNode.map(String.init) ?? "unknown")
         r.set(.senderCPUs, cpuList(result.senderCPUsSeen))
         r.set(.vcpuCPUs, cpuList(result.vcpuCPUsSeen))
@@ -50,16 +98,9 @@ public struct ReportRow {
         r.set(.vcpuNodes, nodeList(result.vcpuCPUsSeen, topology))
         r.set(.hostCPUs, cpuList([result.hostCPUSeen]))
         r.set(.hostNodes, nodeList([result.hostCPUSeen], topology))
-        switch c.host {
-        case .migrate(let every), .moveSharedInfo(let every): r.set(.invalidateEveryMicroseconds, every)
-        case .idle, .toggleActivation: r.set(.invalidateEveryMicroseconds, 0)
-        }
-        r.set(.loadMode, c.load.description)
-        r.set(.durationSeconds, seconds: result.measuredSeconds)
-        r.set(.warmupSeconds, seconds: c.warmupSeconds)
-        r.set(.rep, run.rep)
-        r.set(.runOrder, run.index + 1)
-        r.set(.orderSeed, plan.orderSeed.map(String.init) ?? "")
+    }
+
+    private func setCounts(_ r: inout RunRecord) {
         let n = result.measured
         r.set(.sends, n.sends)
         r.set(.delivered, n.delivered)
@@ -78,31 +119,29 @@ public struct ReportRow {
         r.set(.migrations, result.migrations)
         r.set(.spuriousUpcalls, result.spuriousUpcalls)
         r.set(.shadowMerges, result.shadowMerges)
+        switch result.configuration.scenario {
+        case .relocate:
+            r.set(.relocations, result.relocations)
+            r.set(.vanishedSelectorBits, result.vanishedSelectorBits)
+        case .poll: r.set(.pollWakeups, result.pollWakeups)
+        case .shinfoMove: r.set(.sharedInfoMoves, result.sharedInfoMoves.moves)
+        default: break
+        }
+    }
+
+    private func setRates(_ r: inout RunRecord) {
         r.set(.sendsPerSecond, rate: result.sendsPerSecond)
         r.set(.deliveredPerSecond, rate: result.deliveredPerSecond)
         r.set(.fairnessMinOverMax, ratio: result.fairnessMinOverMax)
         r.set(.gini, ratio: result.gini)
         if let speedup { r.set(.speedupVsOneSender, ratio: speedup) }
+        r.set(.timerOverhead, result.timerOverheadNanoseconds)
         r.set(result.sendLatency.summary, [(.sendP50, \.p50), (.sendP99, \.p99), (.sendP999, \.p999), (.sendMax, \.max)])
         r.set(result.endToEndLatency.summary,
               [(.e2eP50, \.p50), (.e2eP90, \.p90), (.e2eP99, \.p99), (.e2eP999, \.p999), (.e2eMax, \.max)])
-        r.set(.timerOverhead, result.timerOverheadNanoseconds)
-        r.set(.vcpuMode, c.vcpuMode.rawValue)
-        r.set(.portsPerSender, c.portsPerSender)
-        r.set(.maskedFraction, ratio: c.maskedFractionInEffect)
-        if let rate = c.load.ratePerSender { r.set(.ratePerSender, rate: rate) }
-        if c.scenario == .relocate {
-            r.set(.strategy, c.relocation.rawValue)
-            r.set(.relocations, result.relocations)
-            r.set(result.senderStall.summary, [(.senderStallP50, \.p50), (.senderStallMax, \.max)])
-            r.set(result.relocationLatency.summary, [(.relocationP50, \.p50), (.relocationMax, \.max)])
-            r.set(.vanishedSelectorBits, result.vanishedSelectorBits)
-        }
-        if c.scenario == .poll { r.set(.pollWakeups, result.pollWakeups) }
-        if c.scenario == .shinfoMove { r.set(.sharedInfoMoves, result.sharedInfoMoves.moves) }
-        r.set(.oversubscribed, planned.oversubscribed)
-        r.set(.hostSharesCPU, planned.hostSharesCPU)
-        return r
+        guard result.configuration.scenario == .relocate else { return }
+        r.set(result.senderStall.summary, [(.senderStallP50, \.p50), (.senderStallMax, \.max)])
+        r.set(result.relocationLatency.summary, [(.relocationP50, \.p50), (.relocationMax, \.max)])
     }
 }
 

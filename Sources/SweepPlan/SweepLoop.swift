@@ -20,7 +20,8 @@ extension SweepPlan {
     /// `machine`'s facts) appended to `output` before the next run starts.
     public func run(output: SweepOutput, machine: MachineInfo, observer: inout some SweepObserver,
                     shouldStop: @escaping @Sendable () -> Bool) throws(PlanError) -> SweepOutcome {
-        var oneSenderRates: [SpeedupKey: Double] = [:]
+        // A row's speedup divides by the latest 1-sender run of its speedup key.
+        var oneSenderRates: [ConfigurationKey: Double] = [:]
         for run in schedule() {
             let planned = configurations[run.configuration]
             observer.starting(run, planned)
@@ -29,7 +30,7 @@ extension SweepPlan {
                 throw PlanError("\(planned.name) rep=\(run.rep): \(error)")
             }
             if result.interrupted { return .interrupted }
-            let key = SpeedupKey(planned)
+            let key = planned.key(host: nil).speedupKey
             if planned.configuration.senders == 1 { oneSenderRates[key] = result.sendsPerSecond }
             let speedup = oneSenderRates[key].flatMap { $0 > 0 ? result.sendsPerSecond / $0 : nil }
             var record = ReportRow(plan: self, machine: machine, run: run, result: result, speedup: speedup).record
@@ -63,24 +64,5 @@ extension SweepPlan {
             try writeFileAtomically(prefix + ".stall.hgrm", result.senderStall.percentileDistribution())
         }
         return prefix
-    }
-}
-
-/// Configurations that share everything but the sender count: the row's
-/// speedup divides by the latest 1-sender run with the same key.
-private struct SpeedupKey: Hashable {
-    let design: String
-    let scenario: String
-    let strategy: String
-    let vcpus: Int
-    let placement: String
-
-    init(_ planned: PlannedConfiguration) {
-        let c = planned.configuration
-        design = c.design.rawValue
-        scenario = c.scenario.rawValue
-        strategy = c.relocation.rawValue
-        vcpus = c.vcpus
-        placement = planned.placementLabel
     }
 }

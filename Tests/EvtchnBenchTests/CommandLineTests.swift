@@ -92,8 +92,8 @@ struct CommandLineTests {
         let outcome = try Self.run("evtchn-bench", ["run", "--plan", "--scenario", "poll,shinfo-move", "--design", "rwlock",
                                                     "--senders", "1", "--vcpus", "1", "--placement", "compact"])
         #expect(outcome.status == 0, "\(outcome.errors)")
-        #expect(outcome.output.contains("design=rwlock scenario=poll senders=1"))
-        #expect(outcome.output.contains("design=rwlock scenario=shinfo-move senders=1"))
+        #expect(outcome.output.contains("design=rwlock scenario=poll guest_abi=64 senders=1"))
+        #expect(outcome.output.contains("design=rwlock scenario=shinfo-move guest_abi=64 senders=1"))
         #expect(outcome.output.contains("2 configurations"))
         let none = try Self.run("evtchn-bench", ["run", "--plan", "--scenario", "shinfo-move", "--invalidate-every-us", "0"])
         #expect(none.status != 0 && none.errorLines.count == 1, "\(none.errors)")

@@ -71,14 +71,20 @@ struct TortureTests {
     /// luck, so this only checks the ledger's arithmetic under load; the
     /// deterministic tests in DeliveryTests ("nolock: a send whose page moves
     /// mid-section ...") prove the loss and that the ledger counts it.
-    @Test("nolock: every loss under load is a stale bit the ledger counts")
+    @Test("nolock: every loss under load is one the ledger explains (a stale write, an unsignalled event, a vanished selector bit)")
     func nolockLedgerIsExact() throws {
         var c = RunConfiguration.validation(design: .nolock)
         c.senders = 3
         let report = try runConfiguration(c)
         let l = report.ledger
-        #expect(report.lost == l.unsignalled + max(0, l.newlySet - l.handled - l.unsignalled), "\(report.summaryLine)")
-        #expect(report.lost == 0 || report.staleBits > 0, "a loss without a stale write: \(report.summaryLine)")
+        let unhandled = max(0, l.newlySet - l.handled - l.unsignalled)
+        #expect(report.lost == l.unsignalled + unhandled + max(0, report.vanishedSelectorBits - l.unsignalled),
+                "\(report.summaryLine)")
+        // An event set, signalled and never handled went into a retired
+        // page. validate's torture relocates vcpu_info too, so losses also
+        // come as unsignalled events and vanished selector bits, with no
+        // stale pending bit at all.
+        #expect(unhandled == 0 || report.staleBits > 0, "set and never handled without a stale write: \(report.summaryLine)")
     }
 
     @Test("bad configurations are rejected with a reason")

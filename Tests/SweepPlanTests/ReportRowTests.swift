@@ -44,3 +44,69 @@ struct ReportRowTests {
         #expect(row[.orderSeed] == "" && row[.runOrder] == "1")
     }
 }
+
+@Suite("The configuration key, planned and read back")
+struct PlannedKeyTests {
+    @Test("a planned configuration's key is the key of its row read back from the report, for every scenario")
+    func roundTrip() throws {
+        var options = SweepOptions()
+        options.scenarios = [.ipi, .relocate, .poll, .timer]
+        options.senders = [1, 2]
+        let plan = try SweepPlan.make(options, topology: try FixtureMachines.oneNode().discover())
+        let machine = MachineInfo(host: "h", cpuModel: "c", kernel: "k", swiftVersion: "6.3",
+                                  build: BuildInfo(commit: "0", treeState: "clean", configuration: "release"))
+        var keys = Set<ConfigurationKey>()
+        for run in plan.schedule() where run.rep == 1 {
+            let planned = plan.configurations[run.configuration]
+            let record = ReportRow(plan: plan, machine: machine, run: run,
+                                   result: RunResult(configuration: planned.configuration), speedup: nil).record
+            let table = ReportTable(path: "r.csv", header: RunRecord.columns, rows: [record.fields])
+            try ReportSource.table(table).scan { line throws(ReportError) in
+                #expect(ConfigurationKey(line) == planned.key(host: "h"), "\(planned.name)")
+                #expect(ConfigurationKey(line, ignoringHost: true) == planned.key(host: nil))
+            }
+            keys.insert(planned.key(host: nil))
+        }
+        #expect(keys.count == plan.configurations.count, "no two planned configurations share a key")
+    }
+
+    @Test("check-placement: a report run where planned passes; a misplaced row, a missing row and a stray row are named")
+    func placementCheck() throws {
+        var options = SweepOptions()
+        options.scenarios = [.ipi]
+        options.senders = [1, 2]
+        options.reps = 1
+        let plan = try SweepPlan.make(options, topology: try FixtureMachines.oneNode().discover(allowed: [0, 1, 2, 3]))
+        let lines = plan.describe()
+        let machine = MachineInfo.current()
+        var rows: [[String]] = []
+        for run in plan.schedule() {
+            let planned = plan.configurations[run.configuration]
+            let p = planned.placement
+            var result = RunResult(configuration: planned.configuration)
+            result.senderCPUsSeen = p.senderCPUs
+            result.vcpuCPUsSeen = p.vcpuCPUs
+            result.hostCPUSeen = p.hostCPUs.first
+            result.pageNode = p.memoryNode
+            rows.append(ReportRow(plan: plan, machine: machine, run: run, result: result, speedup: nil).record.fields)
+        }
+        let good = try PlacementCheck(plan: lines, report: .table(ReportTable(path: "r.csv", header: RunRecord.columns, rows: rows)))
+        #expect(good.problems.isEmpty && good.rows == rows.count && good.planLines == plan.configurations.count, "\(good.problems)")
+
+        var moved = rows
+        let vcpuColumn = RunRecord.columns.firstIndex(of: Column.vcpuCPUs.rawValue)!
+        moved[0][vcpuColumn] = "3"
+        let bad = try PlacementCheck(plan: lines, report: .table(ReportTable(path: "r.csv", header: RunRecord.columns, rows: moved)))
+        #expect(bad.problems.count == 1 && bad.problems[0].contains("row 2") && bad.problems[0].contains("vcpu_cpus planned"))
+
+        let missing = try PlacementCheck(plan: lines,
+                                         report: .table(ReportTable(path: "r.csv", header: RunRecord.columns, rows: [rows[0]])))
+        #expect(missing.problems.count == rows.count - 1 && missing.problems.allSatisfy { $0.hasPrefix("no row for") },
+                "\(missing.problems)")
+
+        var stray = rows
+        stray[0][RunRecord.columns.firstIndex(of: Column.vcpus.rawValue)!] = "7"
+        let strayCheck = try PlacementCheck(plan: lines, report: .table(ReportTable(path: "r.csv", header: RunRecord.columns, rows: stray)))
+        #expect(strayCheck.problems.contains { $0.contains("no plan line for") && $0.contains("vcpus=7") })
+    }
+}
