@@ -17,23 +17,18 @@
 # Each installs what it needs (libnuma-dev, gnuplot-nox, valgrind, spin) when missing.
 
 SWIFT ?= swift
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Extra options for `make bench`, e.g. BENCH_ARGS=--quick
 BENCH_ARGS ?=
 
 FUZZ_SECONDS ?= 20
 
+# Installs the Debian packages (package:probe) whose probe fails.
+NEED := ./scripts/need.sh
+
 .PHONY: bench test deps build-info build release codegen-check microbench numa-check instructions fuzz verify verify-deps verify-large verify-mutants
 
 deps:
-	@missing=""; \
-	if ! pkg-config --exists numa 2>/dev/null && [ ! -f /usr/include/numa.h ]; then missing="libnuma-dev pkg-config"; fi; \
-	if ! command -v gnuplot >/dev/null 2>&1; then missing="$$missing gnuplot-nox"; fi; \
-	if [ -n "$$missing" ]; then \
-		echo "installing$$missing"; \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	fi
+	@$(NEED) libnuma-dev:/usr/include/numa.h pkg-config:pkg-config gnuplot-nox:gnuplot
 
 # The commit and tree state the binary reports (git_sha, git_dirty).
 build-info:
@@ -45,12 +40,10 @@ build: deps build-info
 release: deps build-info
 	$(SWIFT) build -c release
 
-# The report's name is fixed here so that its plots can be drawn after it.
+# run chooses the report's path (results/<utc>-<host>.csv), says it, and
+# with --plot draws the report's pictures when the sweep finishes.
 bench: release
-	@host=$$(hostname | tr -c 'A-Za-z0-9._\n-' '_'); \
-	csv=results/$$(date -u +%Y%m%dT%H%M%SZ)-$$host.csv; \
-	.build/release/evtchn-bench run --output "$$csv" $(BENCH_ARGS) && \
-	.build/release/evtchn-bench plot "$$csv"
+	.build/release/evtchn-bench run --plot $(BENCH_ARGS)
 
 test: deps build-info
 	$(SWIFT) test
@@ -62,11 +55,7 @@ codegen-check: release
 # Instructions per operation of every design under callgrind, checked
 # against Benchmarks/instructions-baseline.txt (RECORD=1 re-records it).
 instructions: deps build-info
-	@if ! command -v valgrind >/dev/null 2>&1; then \
-		echo "installing valgrind"; \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind; \
-	fi
+	@$(NEED) valgrind:valgrind
 	./scripts/instruction-counts.sh $(if $(RECORD),--record)
 
 microbench: deps
@@ -79,11 +68,7 @@ fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/fuzz.sh
 
 verify-deps:
-	@if ! command -v spin >/dev/null 2>&1 || ! command -v gcc >/dev/null 2>&1 || ! command -v patch >/dev/null 2>&1; then \
-		echo "installing spin, gcc and patch"; \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq spin gcc patch; \
-	fi
+	@$(NEED) spin:spin gcc:gcc patch:patch
 
 verify: verify-deps
 	./verify/run-verify.sh

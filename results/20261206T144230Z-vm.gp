@@ -10,10 +10,25 @@ set bmargin 6
 set label 99 'vm: AMD EPYC, 2 CPUs, 1 NUMA node(s), Linux 6.18.44-fc-v1300, evtchn-bench 3c285fb5cb6d; medians of repetitions' at screen 0.01, screen 0.04 font ",8" noenhanced
 set label 98 'error bars: 95 % order-statistic interval of the median (the full range with fewer than 6 repetitions)' at screen 0.01, screen 0.015 font ",8" noenhanced
 $latency << EOD
-design p50 p50_low p50_high p90 p90_low p90_high p99 p99_low p99_high p99.9 p99.9_low p99.9_high max max_low max_high
-seqlock 661 636 671 912 817 1022 2214 1137 6663 2678783 1232895 3389439 5808127 5398527 8568831
-rcu 659 571 671 977 821 1047 2339 1233 12991 2192383 38239 2959359 6287359 5332991 7360511
-rwlock 667 650 677 937 857 1027 2334 1918 9495 2186751 47039 2930687 6375423 5226495 7766015
+series p50 p50_low p50_high p90 p90_low p90_high p99 p99_low p99_high p99.9 p99.9_low p99.9_high max max_low max_high
+0 607 186 636 797 226 817 1067 296 1137 22511 1468 1457151 6008831 4243455 9936895
+1 642 176 661 892 216 1022 22207 306 25103 4739071 12991 5025791 5517311 2705407 8568831
+2 656 176 685 911 236 1036 2059 1117 2179 2406399 3171 2992127 6574079 5562367 8773631
+3 656 176 662 1001 226 1052 2149 957 2189 2166783 30687 2674687 6705151 5304319 9011199
+4 651 161 666 857 211 907 9623 1233 9783 3160063 2217983 3467263 7548927 6787071 10018815
+5 666 161 676 1007 211 1047 1998 1072 2489 2291711 4379 2945023 6942719 6893567 7360511
+6 666 171 676 996 222 1027 2469 1092 3581 3248127 33951 3850239 5357567 5226495 8298495
+7 571 556 622 821 806 836 1102 942 1373 38239 3245 1085439 5332991 5058559 5447679
+8 676 666 687 1027 921 1117 2189 1842 2239 2809855 1232895 2957311 5046271 5042175 5832703
+9 671 665 677 1016 1006 1072 23871 12991 1669119 4366335 517631 4993023 5365759 5206015 5869567
+10 676 665 677 1021 906 1047 2269 2139 2399 1355775 47039 2094079 8273919 5226495 10493951
+11 666 645 667 877 846 897 9495 8855 11767 2279423 1060863 2799615 5234687 4993023 7630847
+12 666 657 686 967 931 1027 2981 2959 3009 3424255 3389439 4243455 6164479 5447679 9035775
+13 681 680 686 971 967 1051 48607 12647 2026495 4603903 31951 4694015 7163903 4694015 7766015
+14 646 606 657 837 832 857 1348 1077 1848 46943 23183 1514495 5255167 4472831 8888319
+15 666 661 671 906 901 912 8391 6663 10031 2547711 2504703 3203071 5783551 5398527 9994239
+16 671 650 681 1071 906 1071 1968 1918 2263 2897919 2598911 2930687 6987775 5763071 7487487
+17 681 651 686 1082 953 1116 13311 12527 15327 1544191 34207 2959359 5365759 4796415 9117695
 EOD
 set title 'End-to-end latency, send to guest handler (relocate, 1 sender(s))' noenhanced
 set ylabel "latency (ns, log scale)"
@@ -21,8 +36,9 @@ set logscale y
 set style data histograms
 set style histogram errorbars gap 1 lw 1
 set style fill solid 0.8 border -1
-set xtics rotate by -30
-plot for [i=0:4] $latency using (column(2+3*i)):(column(3+3*i)):(column(4+3*i)):xtic(1) title columnheader(2+3*i)
+set bmargin 13
+set xtics rotate by -30 ('seqlock strategy=both-locks' 0, 'seqlock strategy=forced-slow-drain' 1, 'seqlock strategy=deactivate' 2, 'rcu strategy=xen-mark-all' 3, 'rcu strategy=quiesce' 4, 'rcu strategy=deactivate' 5, 'rwlock strategy=forced-slow' 6, 'rcu strategy=both-locks' 7, 'seqlock strategy=xen-mark-all' 8, 'rcu strategy=forced-slow-drain' 9, 'rwlock strategy=xen-mark-all' 10, 'rwlock strategy=quiesce' 11, 'seqlock strategy=forced-slow' 12, 'rwlock strategy=forced-slow-drain' 13, 'rwlock strategy=both-locks' 14, 'seqlock strategy=quiesce' 15, 'rwlock strategy=deactivate' 16, 'rcu strategy=forced-slow' 17)
+plot for [i=0:4] $latency using (column(2+3*i)):(column(3+3*i)):(column(4+3*i)) title columnheader(2+3*i)
 set terminal pngcairo size 960,560 noenhanced font "sans,10"
 set output 'results/20261206T144230Z-vm-latency.png'
 replot
@@ -37,10 +53,25 @@ set bmargin 6
 set label 99 'vm: AMD EPYC, 2 CPUs, 1 NUMA node(s), Linux 6.18.44-fc-v1300, evtchn-bench 3c285fb5cb6d; medians of repetitions' at screen 0.01, screen 0.04 font ",8" noenhanced
 set label 98 'error bars: 95 % order-statistic interval of the median (the full range with fewer than 6 repetitions)' at screen 0.01, screen 0.015 font ",8" noenhanced
 $fairness << EOD
-design min/max low high
-seqlock 1.0000 1.0000 1.0000
-rcu 1.0000 1.0000 1.0000
-rwlock 1.0000 1.0000 1.0000
+# series min/max low high
+0 1.0000 1.0000 1.0000
+1 1.0000 1.0000 1.0000
+2 1.0000 1.0000 1.0000
+3 1.0000 1.0000 1.0000
+4 1.0000 1.0000 1.0000
+5 1.0000 1.0000 1.0000
+6 1.0000 1.0000 1.0000
+7 1.0000 1.0000 1.0000
+8 1.0000 1.0000 1.0000
+9 1.0000 1.0000 1.0000
+10 1.0000 1.0000 1.0000
+11 1.0000 1.0000 1.0000
+12 1.0000 1.0000 1.0000
+13 1.0000 1.0000 1.0000
+14 1.0000 1.0000 1.0000
+15 1.0000 1.0000 1.0000
+16 1.0000 1.0000 1.0000
+17 1.0000 1.0000 1.0000
 EOD
 set title 'Fairness between senders (relocate, 1 sender(s))' noenhanced
 set ylabel "fewest / most sends of any sender (1 = even)"
@@ -48,8 +79,9 @@ set yrange [0:1.05]
 set style data histograms
 set style histogram errorbars gap 1 lw 1
 set style fill solid 0.8 border -1
-set xtics rotate by -30
-plot $fairness using 2:3:4:xtic(1) title "min/max"
+set bmargin 13
+set xtics rotate by -30 ('seqlock strategy=both-locks' 0, 'seqlock strategy=forced-slow-drain' 1, 'seqlock strategy=deactivate' 2, 'rcu strategy=xen-mark-all' 3, 'rcu strategy=quiesce' 4, 'rcu strategy=deactivate' 5, 'rwlock strategy=forced-slow' 6, 'rcu strategy=both-locks' 7, 'seqlock strategy=xen-mark-all' 8, 'rcu strategy=forced-slow-drain' 9, 'rwlock strategy=xen-mark-all' 10, 'rwlock strategy=quiesce' 11, 'seqlock strategy=forced-slow' 12, 'rwlock strategy=forced-slow-drain' 13, 'rwlock strategy=both-locks' 14, 'seqlock strategy=quiesce' 15, 'rwlock strategy=deactivate' 16, 'rcu strategy=forced-slow' 17)
+plot $fairness using 2:3:4 title "min/max"
 set terminal pngcairo size 960,560 noenhanced font "sans,10"
 set output 'results/20261206T144230Z-vm-fairness.png'
 replot
@@ -64,15 +96,15 @@ set bmargin 6
 set label 99 'vm: AMD EPYC, 2 CPUs, 1 NUMA node(s), Linux 6.18.44-fc-v1300, evtchn-bench 3c285fb5cb6d; medians of repetitions' at screen 0.01, screen 0.04 font ",8" noenhanced
 set label 98 'no error bars: stall medians of runs, lost events summed' at screen 0.01, screen 0.015 font ",8" noenhanced
 $relocation << EOD
-strategy stall_p50 stall_max lost
-quiesce 30 5373951 0
-both-locks 30 27775 138
-forced-slow 31 2717695 0
-forced-slow-drain 150 2705407 0
-deactivate 140 54143 0
-xen-mark-all 160 58527 0
+# row stall_p50 stall_max lost
+0 30 5373951 0
+1 30 27775 138
+2 31 2717695 0
+3 150 2705407 0
+4 140 54143 0
+5 160 58527 0
 EOD
-set title "Moving vcpu_info: sender stall and lost events per strategy" noenhanced
+set title "Moving vcpu_info: sender stall and lost events per strategy (designs pooled)" noenhanced
 set ylabel "sender stall (ns, log scale; median of runs)"
 set y2label "lost events, safe designs (sum over runs)"
 set logscale y
@@ -83,8 +115,9 @@ set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set boxwidth 0.9
-set xtics rotate by -30
-plot $relocation using 2:xtic(1) title "stall p50", '' using 3 title "stall max", \
+set bmargin 9
+set xtics rotate by -30 ('quiesce' 0, 'both-locks' 1, 'forced-slow' 2, 'forced-slow-drain' 3, 'deactivate' 4, 'xen-mark-all' 5)
+plot $relocation using 2 title "stall p50", '' using 3 title "stall max", \
      '' using 4 axes x1y2 title "lost (right axis)"
 set terminal pngcairo size 960,560 noenhanced font "sans,10"
 set output 'results/20261206T144230Z-vm-relocation.png'

@@ -23,30 +23,33 @@ struct PlotCommand: ParsableCommand {
 
     func run() throws {
         guard !files.isEmpty else { throw CommandError("plot: give at least one report CSV") }
-        let gnuplot = Programs.find("gnuplot")
-        for file in files {
-            let stem = file.hasSuffix(".csv") ? String(file.dropLast(4)) : file
-            let script: PlotScript
-            do {
-                script = try PlotScript(source: .file(file), stem: stem, ignoreHost: ignoreHost)
-                // gnuplot writes the pictures itself: check them first.
-                for output in script.outputs { try checkOutputPath(output) }
-                try writeFileAtomically(stem + ".gp", script.text)
-            } catch {
-                throw CommandError(error.description)
-            }
-            let name = printable(stem)
-            guard let gnuplot else {
-                print("wrote \(name).gp; gnuplot is not installed, so no pictures were drawn.")
-                print("Install it (Debian: sudo apt-get install gnuplot-nox) and run: gnuplot \(name).gp")
-                continue
-            }
-            // A name starting with "-" would be read as an option.
-            let argument = stem.hasPrefix("/") ? stem + ".gp" : "./" + stem + ".gp"
-            let status: Int32
-            do { status = try Programs.run(gnuplot, [argument]) } catch { throw CommandError(error.description) }
-            guard status == 0 else { throw CommandError("gnuplot failed on \(name).gp (exit \(status))") }
-            print("wrote \(name).gp and " + script.outputs.map(printable).joined(separator: ", "))
+        for file in files { try Self.draw(file, ignoreHost: ignoreHost) }
+    }
+
+    /// Writes FILE.gp for the report at `file` and runs gnuplot on it
+    /// (`run --plot` draws its report the same way).
+    static func draw(_ file: String, ignoreHost: Bool) throws {
+        let stem = file.hasSuffix(".csv") ? String(file.dropLast(4)) : file
+        let script: PlotScript
+        do {
+            script = try PlotScript(source: .file(file), stem: stem, ignoreHost: ignoreHost)
+            // gnuplot writes the pictures itself: check them first.
+            for output in script.outputs { try checkOutputPath(output) }
+            try writeFileAtomically(stem + ".gp", script.text)
+        } catch {
+            throw CommandError(error.description)
         }
+        let name = printable(stem)
+        guard let gnuplot = Programs.find("gnuplot") else {
+            print("wrote \(name).gp; gnuplot is not installed, so no pictures were drawn.")
+            print("Install it (Debian: sudo apt-get install gnuplot-nox) and run: gnuplot \(name).gp")
+            return
+        }
+        // A name starting with "-" would be read as an option.
+        let argument = stem.hasPrefix("/") ? stem + ".gp" : "./" + stem + ".gp"
+        let status: Int32
+        do { status = try Programs.run(gnuplot, [argument]) } catch { throw CommandError(error.description) }
+        guard status == 0 else { throw CommandError("gnuplot failed on \(name).gp (exit \(status))") }
+        print("wrote \(name).gp and " + script.outputs.map(printable).joined(separator: ", "))
     }
 }

@@ -112,6 +112,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "CSV file to write (default results/<utc-timestamp>-<host>.csv).")
     var output: String?
 
+    @Flag(help: "When the sweep finishes, draw the report's pictures (as `evtchn-bench plot REPORT` does).")
+    var plot = false
+
     @Option(help: "Also write each row's latency histograms (HdrHistogram percentile-distribution text) into this folder.")
     var histograms: String?
 
@@ -140,6 +143,7 @@ struct RunCommand: ParsableCommand {
         do { out = try SweepOutput(path: path, histogramFolder: histograms) } catch { throw CommandError(error.description) }
         do { try Interruption.install() } catch { throw CommandError(error.description) }
         try printer.run(output: out)
+        if plot { try PlotCommand.draw(path, ignoreHost: false) }
     }
 
     /// The options as typed values, for the plan to check and expand.

@@ -33,7 +33,7 @@ struct SummaryTable {
         let table = rows.map { row in
             row.enumerated().map { $0.element.padded(widths[$0.offset]) }.joined(separator: "  ")
         }
-        let common = keys.first.map { $0.words(ConfigurationKey.columns.filter { !shown.contains($0) }) } ?? []
+        let common = keys.first.map { key in key.words(ConfigurationKey.columns.filter { !shown.contains($0) && key[$0] != "" }) } ?? []
         return (["common to every configuration: " + common.joined(separator: " ")] + table + Self.legend)
             .joined(separator: "\n")
     }

@@ -5,7 +5,7 @@ extension PlotData {
     func throughputPlot(scenario: String) -> String {
         let lines = series(in: scenario)
         let titles = Self.labels(lines, lead: .design, hidden: [.scenario])
-        var block = "$throughput << EOD\nsenders " + lines.indices.map { "s\($0) s\($0)_low s\($0)_high" }.joined(separator: " ") + "\n"
+        var block = "$throughput << EOD\n# senders " + lines.indices.map { "s\($0) s\($0)_low s\($0)_high" }.joined(separator: " ") + "\n"
         for count in senders(of: lines) {
             let row = lines.map { cells($0, senders: count, .deliveredPerSecond) { formatFixed($0 / 1e6, decimals: 4) } }
             block += "\(count) " + row.joined(separator: " ") + "\n"
@@ -50,7 +50,7 @@ extension PlotData {
     func fairnessPlot(scenario: String) -> String {
         let bars = series(in: scenario)
         let count = senders(of: bars).last ?? 1
-        var block = "$fairness << EOD\nseries min/max low high\n"
+        var block = "$fairness << EOD\n# series min/max low high\n"
         for (index, series) in bars.enumerated() {
             block += "\(index) \(cells(series, senders: count, .fairnessMinOverMax) { formatFixed($0, decimals: 4) })\n"
         }
@@ -68,14 +68,17 @@ extension PlotData {
     }
 
     /// Bar labels at 0, 1, ..., as quoted strings (they may hold a host
-    /// name or other free text), rotated.
+    /// name or other free text), rotated, with a bottom margin that keeps
+    /// the longest clear of the caption.
     static func xtics(_ labels: [String]) -> String {
-        "set xtics rotate by -30 (" + labels.enumerated().map { "\(PlotScript.quoted($1)) \($0)" }.joined(separator: ", ") + ")"
+        let longest = labels.map(\.count).max() ?? 0
+        return "set bmargin \(5 + longest / 4)\n"
+            + "set xtics rotate by -30 (" + labels.enumerated().map { "\(PlotScript.quoted($1)) \($0)" }.joined(separator: ", ") + ")"
     }
 
     func relocationPlot() -> String {
         let groups = orderedStrategies
-        var block = "$relocation << EOD\nrow stall_p50 stall_max lost\n"
+        var block = "$relocation << EOD\n# row stall_p50 stall_max lost\n"
         for (index, group) in groups.enumerated() {
             let entry = stall[group]!
             let p50 = Statistics.median(entry.p50) ?? 0
