@@ -12,21 +12,15 @@ import Runner
 /// - "coalesce-<design>": a send to a port already pending;
 /// - "read_side-<design>": acquire and release of the design's read side.
 let benchmarks: @Sendable () -> Void = {
-    // Thresholds (Benchmarks/Thresholds, `benchmark thresholds check`): wall
-    // clock and throughput may drift 25 % at p50 and 35 % at p90 before a
-    // check fails (this 2-core VM is noisy); the fast path must never
-    // allocate.
+    // No thresholds: wall clock is measured here, not gated (see
+    // Benchmarks/README.md). Instructions per operation are gated by
+    // `make instructions`, allocation on the hot loop by the codegen check.
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .throughput, .mallocCountTotal],
         warmupIterations: 1_000,
         scalingFactor: .kilo,
         maxDuration: .seconds(1),
-        maxIterations: 1_000_000,
-        thresholds: [
-            .wallClock: .init(relative: [.p50: 25.0, .p90: 35.0]),
-            .throughput: .init(relative: [.p50: 25.0, .p90: 35.0]),
-            .mallocCountTotal: .init(absolute: [.p50: 0, .p90: 0, .p100: 0]),
-        ])
+        maxIterations: 1_000_000)
     for design in LockDesign.allCases {
         design.visit(Registrar())
     }
