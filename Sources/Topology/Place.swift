@@ -15,20 +15,21 @@ public func place(_ request: PlacementRequest, on topology: Topology) throws(Pla
     var notes: [String] = []
     let counts = roles.map(request.count(of:))
     let byPolicy = policyCPUs(request.policy, counts: counts, nodes: nodes, machineNodes: topology.nodeCount, notes: &notes)
-    var cpus: [[Int]] = []
+    var cpus: [PlacementRole: [Int]] = [:]
     for (index, role) in roles.enumerated() {
         if let explicit = request.explicitCPUs(of: role) {
-            cpus.append(try checked(explicit, for: role, count: counts[index], on: topology))
+            cpus[role] = try checked(explicit, for: role, count: counts[index], on: topology)
         } else {
-            cpus.append(byPolicy[index])
+            cpus[role] = byPolicy[index]
         }
     }
+    let senderCPUs = cpus[.sender]!, vcpuCPUs = cpus[.vcpu]!, hostCPUs = cpus[.host]!
 
     let memoryNode: Int?
     let numaPlacement: NUMA.Placement
     switch request.memory {
     case .local:
-        memoryNode = topology.node(ofCPU: cpus[1][0])
+        memoryNode = topology.node(ofCPU: vcpuCPUs[0])
         numaPlacement = memoryNode.map { .node($0) } ?? .local
     case .node(let node):
         guard topology.nodes.contains(where: { $0.id == node }) else {
@@ -46,13 +47,13 @@ public func place(_ request: PlacementRequest, on topology: Topology) throws(Pla
 
     // Senders and vCPUs spin; the host thread mostly sleeps between
     // migrations, so it sharing a CPU is reported apart.
-    let busy = cpus[0] + cpus[1]
+    let busy = senderCPUs + vcpuCPUs
     let oversubscription = oversubscriptionNote(busy)
     if let note = oversubscription { notes.append(note) }
-    let hostSharesCPU = cpus[2].enumerated().contains { index, cpu in
-        busy.contains(cpu) || cpus[2][..<index].contains(cpu)
+    let hostSharesCPU = hostCPUs.enumerated().contains { index, cpu in
+        busy.contains(cpu) || hostCPUs[..<index].contains(cpu)
     }
-    return Placement(senderCPUs: cpus[0], vcpuCPUs: cpus[1], hostCPUs: cpus[2], memoryNode: memoryNode,
+    return Placement(senderCPUs: senderCPUs, vcpuCPUs: vcpuCPUs, hostCPUs: hostCPUs, memoryNode: memoryNode,
                      memory: request.memory, numaPlacement: numaPlacement,
                      oversubscribed: oversubscription != nil, hostSharesCPU: hostSharesCPU, notes: notes)
 }
