@@ -25,22 +25,7 @@ public func place(_ request: PlacementRequest, on topology: Topology) throws(Pla
     }
     let senderCPUs = cpus[.sender]!, vcpuCPUs = cpus[.vcpu]!, hostCPUs = cpus[.host]!
 
-    let memoryNode: Int?
-    let numaPlacement: NUMA.Placement
-    switch request.memory {
-    case .local:
-        memoryNode = topology.node(ofCPU: vcpuCPUs[0])
-        numaPlacement = memoryNode.map { .node($0) } ?? .local
-    case .node(let node):
-        guard topology.nodes.contains(where: { $0.id == node }) else {
-            throw .noSuchNode(node, nodes: topology.nodes.map(\.id))
-        }
-        memoryNode = node
-        numaPlacement = .node(node)
-    case .interleave:
-        memoryNode = nil
-        numaPlacement = .interleave
-    }
+    let (memoryNode, numaPlacement) = try memoryPlacement(request.memory, vcpuCPUs: vcpuCPUs, on: topology)
     if !topology.libnumaAvailable {
         notes.append("libnuma unavailable: guest memory goes wherever the kernel puts it")
     }
@@ -56,6 +41,24 @@ public func place(_ request: PlacementRequest, on topology: Topology) throws(Pla
     return Placement(senderCPUs: senderCPUs, vcpuCPUs: vcpuCPUs, hostCPUs: hostCPUs, memoryNode: memoryNode,
                      memory: request.memory, numaPlacement: numaPlacement,
                      oversubscribed: oversubscription != nil, hostSharesCPU: hostSharesCPU, notes: notes)
+}
+
+/// Where guest memory goes: the node asked for (checked to exist), the
+/// vCPUs' node for `local`, or interleaved over every node.
+private func memoryPlacement(_ memory: MemoryChoice, vcpuCPUs: [Int], on topology: Topology)
+    throws(PlacementError) -> (node: Int?, placement: NUMA.Placement) {
+    switch memory {
+    case .local:
+        let node = topology.node(ofCPU: vcpuCPUs[0])
+        return (node, node.map { .node($0) } ?? .local)
+    case .node(let node):
+        guard topology.nodes.contains(where: { $0.id == node }) else {
+            throw .noSuchNode(node, nodes: topology.nodes.map(\.id))
+        }
+        return (node, .node(node))
+    case .interleave:
+        return (nil, .interleave)
+    }
 }
 
 extension Topology {
