@@ -37,25 +37,24 @@ extension PlannedConfiguration {
     }
 }
 
-/// Turns one run into one report row (schema: `Column.info`), step by
-/// step: the key, provenance, the run's place in the sweep, where its
-/// threads were, what it counted, and its rates and latencies.
-public struct ReportRow {
+extension SweepPlan {
+    /// One run's report row (schema: `Column.info`), on `machine`.
+    public func record(_ run: ScheduledRun, result: RunResult, machine: MachineInfo, speedup: Double?) -> RunRecord {
+        ReportRow(plan: self, machine: machine, run: run, result: result, speedup: speedup).record
+    }
+}
+
+/// Turns one run into one report row, step by step: the key, provenance,
+/// the run's place in the sweep, where its threads were, what it counted,
+/// and its rates and latencies.
+private struct ReportRow {
     let plan: SweepPlan
     let machine: MachineInfo
     let run: ScheduledRun
     let result: RunResult
     let speedup: Double?
 
-    public init(plan: SweepPlan, machine: MachineInfo, run: ScheduledRun, result: RunResult, speedup: Double?) {
-        self.plan = plan
-        self.machine = machine
-        self.run = run
-        self.result = result
-        self.speedup = speedup
-    }
-
-    public var record: RunRecord {
+    var record: RunRecord {
         let planned = plan.configurations[run.configuration]
         var r = planned.keyRecord(host: machine.host)
         setProvenance(&r, planned)

@@ -33,7 +33,7 @@ extension SweepPlan {
             let key = planned.key(host: nil).speedupKey
             if planned.configuration.senders == 1 { oneSenderRates[key] = result.sendsPerSecond }
             let speedup = oneSenderRates[key].flatMap { $0 > 0 ? result.sendsPerSecond / $0 : nil }
-            var record = ReportRow(plan: self, machine: machine, run: run, result: result, speedup: speedup).record
+            var record = self.record(run, result: result, machine: machine, speedup: speedup)
             do {
                 if let folder = output.histogramFolder {
                     record.set(.histograms, try Self.writeHistograms(result, planned: planned, run: run, folder: folder,

@@ -24,7 +24,7 @@ struct ReportRowTests {
         result.pageNode = 0
         let machine = MachineInfo(host: "h", cpuModel: "c", kernel: "k", swiftVersion: "6.3",
                                   build: BuildInfo(commit: "0123456789ab", treeState: "dirty", configuration: "release"))
-        let row = ReportRow(plan: plan, machine: machine, run: run, result: result, speedup: nil).record
+        let row = plan.record(run, result: result, machine: machine, speedup: nil)
         #expect(row[.orderSeed] == "99" && row[.runOrder] == "2" && row[.rep] == "1")
         #expect(row[.gitSHA] == "0123456789ab" && row[.gitDirty] == "true" && row[.buildConfiguration] == "release")
         #expect(row[.placement] == "compact" && row[.hostCPUs] == "0" && row[.hostNodes] == "0")
@@ -40,7 +40,7 @@ struct ReportRowTests {
         let plan = try SweepPlan.make(options, topology: try FixtureMachines.oneNode().discover())
         let run = try #require(Array(plan.schedule()).first)
         let result = RunResult(configuration: plan.configurations[run.configuration].configuration)
-        let row = ReportRow(plan: plan, machine: .current(), run: run, result: result, speedup: nil).record
+        let row = plan.record(run, result: result, machine: .current(), speedup: nil)
         #expect(row[.orderSeed] == "" && row[.runOrder] == "1")
     }
 }
@@ -58,8 +58,7 @@ struct PlannedKeyTests {
         var keys = Set<ConfigurationKey>()
         for run in plan.schedule() where run.rep == 1 {
             let planned = plan.configurations[run.configuration]
-            let record = ReportRow(plan: plan, machine: machine, run: run,
-                                   result: RunResult(configuration: planned.configuration), speedup: nil).record
+            let record = plan.record(run, result: RunResult(configuration: planned.configuration), machine: machine, speedup: nil)
             let table = ReportTable(path: "r.csv", header: RunRecord.columns, rows: [record.fields])
             try ReportSource.table(table).scan { line throws(ReportError) in
                 #expect(ConfigurationKey(line) == planned.key(host: "h"), "\(planned.name)")
@@ -88,7 +87,7 @@ struct PlannedKeyTests {
             result.vcpuCPUsSeen = p.vcpuCPUs
             result.hostCPUSeen = p.hostCPUs.first
             result.pageNode = p.memoryNode
-            rows.append(ReportRow(plan: plan, machine: machine, run: run, result: result, speedup: nil).record.fields)
+            rows.append(plan.record(run, result: result, machine: machine, speedup: nil).fields)
         }
         let good = try PlacementCheck(plan: lines, report: .table(ReportTable(path: "r.csv", header: RunRecord.columns, rows: rows)))
         #expect(good.problems.isEmpty && good.rows == rows.count && good.planLines == plan.configurations.count, "\(good.problems)")
