@@ -40,42 +40,45 @@ extension EventDeliveryRun where Lock: ~Copyable {
             var rounds = 0
             var next = monotonicNanoseconds()
             while control.currentPhase != .stop {
-                switch action {
-                case .idle:
-                    sleepMicroseconds(1_000)
-                    continue
-                case .migrate(let every):
-                    if every > 0 {
-                        next &+= UInt64(every) * 1000
-                        // Ends early at the run's end (the period may be long).
-                        guard sleepUntil(nanoseconds: next, unless: { control.currentPhase == .stop }) else { continue }
-                    }
-                    // Back to back (every == 0, validation): no yield between
-                    // migrations, so that the host really migrates as often
-                    // as it can (yielding to the busy senders and vCPUs of an
-                    // oversubscribed machine cost it most of its turns).
-                    if rounds % 16 == 15 { domain.memory.bumpMemslotGeneration() }
-                    domain.memory.migrate(guestFrame: domain.sharedInfoFrame)
-                case .moveSharedInfo(let every):
-                    if every > 0 {
-                        next &+= UInt64(every) * 1000
-                        guard sleepUntil(nanoseconds: next, unless: { control.currentPhase == .stop }) else { continue }
-                    } else {
-                        yieldThread()
-                    }
-                    domain.moveSharedInfo(toFrame: domain.sharedInfoFrame == 0 ? 2 : 0)
-                case .toggleActivation:
-                    domain.deactivateSharedInfo()
-                    yieldThread()
-                    domain.activateSharedInfo()
-                    yieldThread()
-                }
-                rounds += 1
+                if Self.hostRound(action, domain: domain, control: control, round: rounds, next: &next) { rounds += 1 }
             }
             // Relaxed: read after this thread is joined (RunControl.hostRounds).
             control.hostRounds.store(rounds, ordering: .relaxed)
             control.hostCPU.withLock { $0 = Affinity.currentCPU() }
         }
+    }
+
+    /// One round of the host's action, after waiting for its time; false
+    /// when there was nothing to do (idle) or the run stopped the wait.
+    private static func hostRound(_ action: HostAction, domain: EventChannelDomain<Lock>, control: RunControl,
+                                  round: Int, next: inout UInt64) -> Bool {
+        // Ends early at the run's end (the period may be long).
+        func waited(_ every: Int, _ next: inout UInt64) -> Bool {
+            next &+= UInt64(every) * 1000
+            return sleepUntil(nanoseconds: next, unless: { control.currentPhase == .stop })
+        }
+        switch action {
+        case .idle:
+            sleepMicroseconds(1_000)
+            return false
+        case .migrate(let every):
+            // Back to back (every == 0, validation): no yield between
+            // migrations, so that the host really migrates as often as it
+            // can (yielding to the busy senders and vCPUs of an
+            // oversubscribed machine cost it most of its turns).
+            guard every == 0 || waited(every, &next) else { return false }
+            if round % 16 == 15 { domain.memory.bumpMemslotGeneration() }
+            domain.memory.migrate(guestFrame: domain.sharedInfoFrame)
+        case .moveSharedInfo(let every):
+            if every == 0 { yieldThread() } else if !waited(every, &next) { return false }
+            domain.moveSharedInfo(toFrame: domain.sharedInfoFrame == 0 ? 2 : 0)
+        case .toggleActivation:
+            domain.deactivateSharedInfo()
+            yieldThread()
+            domain.activateSharedInfo()
+            yieldThread()
+        }
+        return true
     }
 }
 
