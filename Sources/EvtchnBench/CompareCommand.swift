@@ -7,8 +7,9 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Compare two run reports configuration by configuration.",
         discussion: """
-            Rows are matched on their configuration (host, design, scenario, strategy, ABI, threads, placement, \
-            load, invalidation, ...). For each configuration on both sides it prints the median of each side's \
+            Rows are matched on their configuration: every key column of `evtchn-bench schema` (host, design, \
+            scenario, strategy, ABI, threads, placement, load, invalidation, ...); a report written before a key \
+            column existed is read with the value every run then had. Duration and warm-up are not key. For each configuration on both sides it prints the median of each side's \
             repetitions for sends/s, delivered/s and e2e p99, the ratio NEW/OLD, the two-sided Mann-Whitney \
             U p-value (exact for small samples; with 3 repetitions a side the smallest p is 0.1), and whether the \
             95 % intervals of the two medians overlap (order statistics; with fewer than 6 repetitions a side \
