@@ -79,6 +79,10 @@ extension Column {
     /// what `evtchn-bench schema` prints and results/README.md holds.
     public static var markdownTable: [String] {
         ["| column | role | type, unit | meaning |", "|---|---|---|---|"]
-            + allCases.map { "| `\($0.rawValue)` | \($0.role.rawValue) | \($0.info.unit) | \($0.info.meaning) |" }
+            + allCases.map { column in
+                let info = column.info
+                let absent = info.absentValue.isEmpty ? "" : "; a report without the column reads as `\(info.absentValue)`"
+                return "| `\(column.rawValue)` | \(info.role.rawValue) | \(info.unit) | \(info.meaning)\(absent) |"
+            }
     }
 }
