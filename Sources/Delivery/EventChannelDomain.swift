@@ -183,7 +183,7 @@ public final class EventChannelDomain<Lock: ReadMostlyLock & ~Copyable>: MMUNoti
 
     /// Where the guest believes vCPU `vcpu`'s vcpu_info is: (frame, offset).
     public func guestVCPUInfoLocation(vcpu: Int) -> (frame: Int, offset: Int) {
-        // Acquire: pairs with the release in activateVCPUInfo.
+        // Acquire: pairs with the release in setGuestVCPUInfo.
         let address = guestVCPUInfoAddress.pointer(at: vcpu).pointee.load(ordering: .acquiring)
         precondition(address >= 0, "vCPU \(vcpu) has no vcpu_info")
         return (address / GuestMemory.pageSize, address % GuestMemory.pageSize)

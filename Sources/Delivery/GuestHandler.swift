@@ -119,18 +119,6 @@ extension EventChannelDomain where Lock: ~Copyable {
         return guest.runUpcallHandler(maxPasses: maxPasses, onPort: onPort)
     }
 
-    /// True if the guest would enter vCPU `vcpu`'s upcall handler now.
-    public func guestUpcallPending(vcpu: Int) -> Bool {
-        var guest = guestVCPU(vcpu)
-        return guest.upcallPending()
-    }
-
-    /// The guest's `evtchn_pending_sel` of `vcpu`.
-    public func guestSelector(vcpu: Int) -> UInt64 {
-        var guest = guestVCPU(vcpu)
-        return guest.selector()
-    }
-
     /// The guest masks `port`.
     public func guestMask(port: Int) {
         precondition(port >= 0 && port < layout.portCount, "port out of range")
@@ -145,29 +133,5 @@ extension EventChannelDomain where Lock: ~Copyable {
         precondition(port >= 0 && port < layout.portCount, "port out of range")
         var guest = guestVCPU(boundVCPU(ofPort: port))
         guest.unmask(port: port)
-    }
-
-    /// The guest reads the pending bit of `port`.
-    public func guestPending(port: Int) -> Bool {
-        memory.withGuestAccess(cpu: boundVCPU(ofPort: port)) { view in
-            GuestAtomics.testBit(view.address(ofGuestFrame: sharedInfoFrame) + layout.pendingOffset, port)
-        }
-    }
-
-    /// The guest reads the mask bit of `port`.
-    public func guestMasked(port: Int) -> Bool {
-        memory.withGuestAccess(cpu: boundVCPU(ofPort: port)) { view in
-            GuestAtomics.testBit(view.address(ofGuestFrame: sharedInfoFrame) + layout.maskOffset, port)
-        }
-    }
-
-    /// Pending bits set in shared_info now (ports not yet handled).
-    public func guestPendingCount() -> Int {
-        memory.withGuestAccess { view in
-            let shared = view.address(ofGuestFrame: sharedInfoFrame)
-            return stride(from: 0, to: layout.portCount, by: 64).reduce(0) { total, first in
-                total + GuestAtomics.loadBits(shared + layout.pendingOffset, first: first, count: min(64, layout.portCount)).nonzeroBitCount
-            }
-        }
     }
 }

@@ -62,8 +62,8 @@ public struct GuestVCPU: @unchecked Sendable {
 
     @usableFromInline
     mutating func translate(epoch now: UInt64) {
-        // Acquire: pairs with the release store of a new address
-        // (activateVCPUInfo, relocation), made before its epoch bump.
+        // Acquire: pairs with the release store of a new address in
+        // setGuestVCPUInfo, made before its epoch bump.
         let address = vcpuInfoAddress.pointee.load(ordering: .acquiring)
         precondition(address >= 0, "vCPU \(vcpu) has no vcpu_info")
         // Acquire: pairs with the release store of a new frame in

@@ -17,6 +17,42 @@ public struct SignalAudit: Sendable, Equatable {
 }
 
 extension EventChannelDomain where Lock: ~Copyable {
+    /// True if the guest would enter vCPU `vcpu`'s upcall handler now.
+    public func guestUpcallPending(vcpu: Int) -> Bool {
+        var guest = guestVCPU(vcpu)
+        return guest.upcallPending()
+    }
+
+    /// The guest's `evtchn_pending_sel` of `vcpu`.
+    public func guestSelector(vcpu: Int) -> UInt64 {
+        var guest = guestVCPU(vcpu)
+        return guest.selector()
+    }
+
+    /// The guest reads the pending bit of `port`.
+    public func guestPending(port: Int) -> Bool {
+        memory.withGuestAccess(cpu: boundVCPU(ofPort: port)) { view in
+            GuestAtomics.testBit(view.address(ofGuestFrame: sharedInfoFrame) + layout.pendingOffset, port)
+        }
+    }
+
+    /// The guest reads the mask bit of `port`.
+    public func guestMasked(port: Int) -> Bool {
+        memory.withGuestAccess(cpu: boundVCPU(ofPort: port)) { view in
+            GuestAtomics.testBit(view.address(ofGuestFrame: sharedInfoFrame) + layout.maskOffset, port)
+        }
+    }
+
+    /// Pending bits set in shared_info now (ports not yet handled).
+    public func guestPendingCount() -> Int {
+        memory.withGuestAccess { view in
+            let shared = view.address(ofGuestFrame: sharedInfoFrame)
+            return stride(from: 0, to: layout.portCount, by: 64).reduce(0) { total, first in
+                total + GuestAtomics.loadBits(shared + layout.pendingOffset, first: first, count: min(64, layout.portCount)).nonzeroBitCount
+            }
+        }
+    }
+
     /// Classifies every pending port of the live shared_info page. Call it
     /// with every sender, timer deferral and vCPU thread stopped, and before
     /// any final drain or unmask: an unmask re-raises any pending port, and

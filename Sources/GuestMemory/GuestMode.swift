@@ -28,8 +28,9 @@ extension GuestMemory {
     /// in guest mode stays good while this value stays the same.
     @inlinable
     public var translationEpoch: UInt64 {
-        // Acquire: pairs with the release increment in `migrate`, so a guest
-        // CPU that sees the new epoch also sees the new frame table.
+        // Acquire: pairs with the release increments in `migrate` and
+        // `invalidateGuestTranslations`, so a guest CPU that sees the new
+        // epoch also sees the new frame table and the guest's moved data.
         translationEpochCounter.load(ordering: .acquiring)
     }
 
@@ -49,7 +50,8 @@ extension GuestMemory {
     func waitUntilThawed() {
         var backoff = Backoff()
         // Acquire: pairs with the release store that ends the freeze in
-        // `migrate`, so the copy and the remap are visible once it is over.
+        // `migrate` (or `withGuestHeldOut`), so the copy and the remap are
+        // visible once it is over.
         while frozen.load(ordering: .acquiring) { backoff.pause() }
     }
 

@@ -182,25 +182,12 @@ public struct GfnPfnCache<Lock: ReadMostlyLock & ~Copyable>: ~Copyable, @uncheck
     }
 
     /// The MMU notifier's part (gfn_to_pfn_cache_invalidate_start): if this
-    /// cache maps `frame`, mark it invalid under the write side, then wait
-    /// until no reader can still write through the old mapping.
-    ///
-    /// The decision is made with the write side held, never from an
-    /// unlocked look at `valid`: a refresh that published `valid` just before
-    /// (under the write side) might not be visible to an unlocked load yet,
-    /// and skipping the invalidation would leave senders writing into the
-    /// frame being retired. (The kernel looks under the read side first; our
-    /// read sides do not all exclude writers, so the write side it is.)
-    ///
-    /// It also waits when an activate or deactivate is still in its grace
-    /// period, whatever it mapped: for designs whose write side does not
-    /// wait for readers (rcu), that writer has already made the cache look
-    /// invalid while a reader that passed `check` before may still be about
-    /// to write through the old address. Returning at once would let the
-    /// host copy and retire the page under that reader (the lost event of
-    /// rcu + deactivate). The kernel has no such window: its write side
-    /// waits for readers. A grace period of our own is enough: it waits for
-    /// every reader that was inside when it started, that one included.
+    /// cache maps `frame`, mark it invalid, then wait until no reader can
+    /// still write through the old mapping. Decided with the write side
+    /// held: an unlocked load may not see a refresh's `valid` yet. Also
+    /// waits while an activate or deactivate is retiring a mapping: where
+    /// the write side does not wait for readers (rcu), one that passed
+    /// `check` may still write through it (docs/history.md).
     public func invalidate(guestFrame frame: Int) {
         lock.writeLock()
         let mapsFrame = isValid && guestFrame.load(ordering: .relaxed) == frame

@@ -49,6 +49,44 @@ extension EventChannelDomain where Lock: ~Copyable {
         return deliverSlow(port: port, vcpu: vcpu, context: &context, progress: progress)
     }
 
+    /// kvm_xen_set_evtchn_fast alone: one attempt, no slow path. Returns
+    /// `.wouldBlock` when the shared_info mapping cannot be used. Branches
+    /// on the ABI as `deliver` does.
+    @inlinable
+    public func deliverFast(port: Int, vcpu: Int, context: inout DeliveryContext) -> DeliveryResult {
+        var progress = SendProgress()
+        return deliverFast(port: port, vcpu: vcpu, context: &context, progress: &progress)
+    }
+
+    /// `deliverFast`, telling the caller what the attempt did. A send that
+    /// set the pending bit and then said `.wouldBlock` (its replay found the
+    /// cache unusable) leaves `progress.carried` set: whoever completes the
+    /// send (the timer's deferred send, `deliver(port:vcpu:context:resuming:)`)
+    /// must be handed `progress`, or nothing raises the selector for that bit.
+    @inlinable
+    public func deliverFast(port: Int, vcpu: Int, context: inout DeliveryContext,
+                            progress: inout SendProgress) -> DeliveryResult {
+        let result = layout.wordShift == 6
+            ? firstAttempt(port: port, vcpu: vcpu, layout: .longMode, context: &context, progress: &progress)
+            : firstAttempt(port: port, vcpu: vcpu, layout: .compat, context: &context, progress: &progress)
+        context.passQuiescentState()
+        return result
+    }
+
+    /// A send's first attempt, after the target check: the fast path with
+    /// the design's fast-path read side.
+    @inlinable @inline(__always)
+    func firstAttempt(port: Int, vcpu: Int, layout: GuestLayout, context: inout DeliveryContext,
+                      progress: inout SendProgress) -> DeliveryResult {
+        guard isValidTarget(port: port, vcpu: vcpu, layout: layout) else { return .invalid }
+        return attempt(port: port, vcpu: vcpu, layout: layout, waiting: false, context: &context, progress: &progress)
+    }
+
+    @inlinable @inline(__always)
+    func isValidTarget(port: Int, vcpu: Int, layout: GuestLayout) -> Bool {
+        port >= 0 && port < layout.portCount && vcpu >= 0 && vcpu < vcpuCount
+    }
+
     /// The slow path: under xen_lock, retry the fast path with a waiting
     /// read side, refreshing the shared_info cache after each would-block.
     /// Under a storm of invalidations this can loop (the kernel's comment
