@@ -72,6 +72,9 @@ public struct BiasedReaderLock: ~Copyable, ReadMostlyLock, @unchecked Sendable {
         return underlying.readUnlock(reader: 0, ticket)
     }
 
+    /// Revokes the bias and waits until every reader slot is clear: the
+    /// writer's slow path, out of line.
+    @inline(never)
     public func writeLock() {
         underlying.writeLock()
         guard readerBias.load(ordering: .relaxed) else { return }
