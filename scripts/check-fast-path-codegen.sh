@@ -11,6 +11,14 @@
 # dispatch thunk, or anything through a register (an indirect call: what
 # LLVM leaves when it merges specialisations).
 #
+# It also checks that the lock designs' slow paths stay out of line. Every
+# function that Sources/LockDesigns (or PageCache's ReadMostlyLock.swift)
+# marks `@inline(never)` (the spins, the waits, the bias-off read side, the
+# grace period) must be a function of its own in the
+# binary; no sendBurst may hold a spin-wait (a `pause`, or a call to
+# sched_yield), which is what an inlined slow path leaves; and each read
+# side's slow path (`readLock...`) must be called by some sendBurst.
+#
 # Usage: scripts/check-fast-path-codegen.sh
 #   CODEGEN_BIN=dir   use the release binaries in dir (default: build them
 #                     into .build/release)
@@ -39,6 +47,22 @@ trap 'rm -f "$listing"' EXIT
 objdump -d --no-show-raw-insn "$binary" | "${demangle[@]}" > "$listing" || die "objdump or swift demangle failed"
 grep -q 'of Runner.sendBurst' "$listing" || die "no specialisation of Runner.sendBurst at all in $binary"
 
+# The slow paths, as "Module.Type.function(": each `@inline(never)`
+# function of the lock designs, with the type it is declared in.
+slow_paths=$(awk '
+    FNR == 1 { module = FILENAME; sub(/^Sources\//, "", module); sub(/\/.*/, "", module) }
+    /^(public |@usableFromInline |final )*(struct|enum|class|extension) / {
+        type = $0; sub(/^(public |@usableFromInline |final )*(struct|enum|class|extension) /, "", type)
+        sub(/[^A-Za-z0-9_].*/, "", type)
+    }
+    /@inline\(never\)/ { pending = 1 }
+    pending && /func / {
+        name = $0; sub(/.*func /, "", name); sub(/[(<].*/, "", name)
+        print module "." type "." name "("
+        pending = 0
+    }' Sources/LockDesigns/*.swift Sources/PageCache/ReadMostlyLock.swift)
+[ -n "$slow_paths" ] || die "no @inline(never) slow path found in Sources/LockDesigns"
+
 forbidden='swift_retain|swift_release|swift_allocObject|swift_alloc\b|swift_slowAlloc|malloc|swift_getGenericMetadata|swift_getWitnessTable|swift_getAssociated|protocol witness|dispatch thunk'
 failed=0
 checked=()
@@ -56,6 +80,8 @@ while read -r design type; do
     # Calls and tail calls to forbidden functions, and calls through a
     # register (a `jmp *` is a switch's jump table, which is fine).
     bad=$(grep -E "(call|jmp)q? " <<< "$body" | grep -E "(call|jmp)q? .*($forbidden)|callq? +\*" || true)
+    # A spin-wait: a slow path inlined into the hot loop.
+    bad+=$(grep -E $'\tpause|(call|jmp)q? .*<sched_yield' <<< "$body" || true)
     if [ -n "$bad" ]; then
         echo "codegen check: FAIL $design ($type):"
         sed 's/^/    /' <<< "$bad"
@@ -66,5 +92,25 @@ while read -r design type; do
 done < <("$CODEGEN_BIN/evtchn-probe" list types)
 
 [ ${#checked[@]} -gt 0 ] || die "evtchn-probe listed no designs"
+
+# Every slow path is a function of its own, and a read side's is called
+# from the hot loops (some specialisation of sendBurst calls it).
+functions=$(grep -E '^[0-9a-f]+ <' "$listing")
+calls=$(awk '
+    /^[0-9a-f]+ <generic specialization </ && /of Runner.sendBurst/ { on = 1; next }
+    on && /^$/ { on = 0 }
+    on && /(call|jmp)q? /' "$listing")
+slow_count=0
+while read -r slow; do
+    slow_count=$((slow_count + 1))
+    if ! grep -qF "<$slow" <<< "$functions"; then
+        echo "codegen check: FAIL slow path ${slow%(} is not a function of its own in $binary"
+        failed=1
+    elif [[ "${slow##*.}" == readLock* ]] && ! grep -qF "<$slow" <<< "$calls"; then
+        echo "codegen check: FAIL slow path ${slow%(} is called by no Runner.sendBurst (inlined?)"
+        failed=1
+    fi
+done <<< "$slow_paths"
+
 [ "$failed" = 0 ] || exit 1
-echo "codegen check: passed (${#checked[@]} specialisations of Runner.sendBurst: ${checked[*]}; no reference counting, allocation, witness or indirect calls)"
+echo "codegen check: passed (${#checked[@]} specialisations of Runner.sendBurst: ${checked[*]}; no reference counting, allocation, witness or indirect calls, no spin-wait; $slow_count lock slow paths out of line)"

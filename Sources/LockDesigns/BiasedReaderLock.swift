@@ -51,7 +51,7 @@ public struct BiasedReaderLock: ~Copyable, ReadMostlyLock, @unchecked Sendable {
     /// The read side while the bias is off: the underlying rwlock (which
     /// keeps no per-reader state), and the bias back on once the
     /// inhibition is over. Out of line: it reads the clock.
-    @inlinable @inline(never)
+    @usableFromInline @inline(never)
     func readLockSlow() -> ReadTicket {
         let ticket = underlying.readLock(reader: 0)
         // Under the read side no writer is inside, so re-arming is safe.
@@ -72,6 +72,9 @@ public struct BiasedReaderLock: ~Copyable, ReadMostlyLock, @unchecked Sendable {
         return underlying.readUnlock(reader: 0, ticket)
     }
 
+    /// Revokes the bias and waits until every reader slot is clear: the
+    /// writer's slow path, out of line.
+    @inline(never)
     public func writeLock() {
         underlying.writeLock()
         guard readerBias.load(ordering: .relaxed) else { return }

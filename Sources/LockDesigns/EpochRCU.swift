@@ -54,7 +54,9 @@ public struct EpochRCU: ~Copyable, ReadMostlyLock, @unchecked Sendable {
     @inlinable public func writeLock() { writers.lock() }
     @inlinable public func writeUnlock() { writers.unlock() }
 
-    /// Waits for every reader that entered before the new epoch to leave.
+    /// Waits for every reader that entered before the new epoch to leave:
+    /// the design's slow path, out of line.
+    @inline(never)
     public func synchronize() {
         // Sequentially consistent: see readLock.
         let target = epoch.wrappingAdd(2, ordering: .sequentiallyConsistent).newValue

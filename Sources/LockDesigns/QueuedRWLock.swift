@@ -27,17 +27,77 @@ public enum TrylockOrDrop: QueuedRWLockPolicy {
 
 /// Linux's queued reader-writer lock (kernel/locking/qrwlock.c): one 32-bit
 /// word; readers add a bias and go if no writer holds or waits; contenders
-/// queue on a fair spinlock so writers are not starved.
-///
-/// Lock word states:
-/// - bits 0-7 (`writerLocked`, 0xff): a writer holds the lock;
-/// - bit 8 (`writerWaiting`): a writer waits for readers to drain;
-/// - bits 9-31: the number of readers inside, in units of `readerBias`.
+/// queue on a fair spinlock so writers are not starved. The fast paths are
+/// here and inlined, as in qrwlock.h; the slow paths are `QRWLock`'s, out
+/// of line, as in qrwlock.c.
 ///
 /// Trade-off: the read side is one atomic add and one atomic sub on a word
 /// every reader shares, so the cache line bounces between all sender CPUs
 /// (and across NUMA nodes) even though readers never wait for each other.
 public struct QueuedRWLock<Policy: QueuedRWLockPolicy>: ~Copyable, ReadMostlyLock, @unchecked Sendable {
+    @usableFromInline let qrwlock = QRWLock()
+
+    public init(readerCapacity: Int) {}
+
+    public static var contentionPolicy: ContentionPolicy { Policy.contentionPolicy }
+
+    /// queued_read_lock.
+    @inlinable @inline(__always)
+    public func readLock(reader: Int) -> ReadTicket {
+        // Acquire: pairs with the writer's release in writeUnlock.
+        let now = qrwlock.counts.wrappingAdd(QRWLock.readerBias, ordering: .acquiring).newValue
+        if now & QRWLock.writerMask != 0 { qrwlock.readLockSlow() }
+        return .plain
+    }
+
+    /// queued_read_trylock.
+    @inlinable @inline(__always)
+    public func tryReadLock(reader: Int) -> ReadTicket? {
+        guard qrwlock.counts.load(ordering: .relaxed) & QRWLock.writerMask == 0 else { return nil }
+        // Acquire: pairs with writeUnlock's release, as in readLock.
+        let now = qrwlock.counts.wrappingAdd(QRWLock.readerBias, ordering: .acquiring).newValue
+        if now & QRWLock.writerMask == 0 { return .plain }
+        qrwlock.counts.wrappingSubtract(QRWLock.readerBias, ordering: .relaxed)
+        return nil
+    }
+
+    @inlinable @inline(__always)
+    public func readUnlock(reader: Int, _ ticket: ReadTicket) -> Bool {
+        // Release: the section's writes through the mapping happen-before a
+        // writer's acquiring compare-exchange that sees the count drop.
+        qrwlock.counts.wrappingSubtract(QRWLock.readerBias, ordering: .releasing)
+        return true
+    }
+
+    /// queued_write_lock.
+    @inlinable
+    public func writeLock() {
+        // Acquire (on success): pairs with readUnlock's release.
+        if qrwlock.counts.compareExchange(expected: 0, desired: QRWLock.writerLocked, ordering: .acquiring).exchanged {
+            return
+        }
+        qrwlock.writeLockSlow()
+    }
+
+    @inlinable
+    public func writeUnlock() {
+        // Release: pairs with the readers' acquiring add (and their slow-path
+        // acquiring spin), publishing the writer's changes to the cache.
+        qrwlock.counts.wrappingSubtract(QRWLock.writerLocked, ordering: .releasing)
+    }
+}
+
+/// A `QueuedRWLock`'s state (Linux's `struct qrwlock`) and its slow paths:
+/// out of line and not generic, so that every design's specialised hot
+/// loop calls one copy of each (as the standard library's Mutex calls its
+/// `_lockSlow`).
+///
+/// Lock word (`counts`) states:
+/// - bits 0-7 (`writerLocked`, 0xff): a writer holds the lock;
+/// - bit 8 (`writerWaiting`): a writer waits for readers to drain;
+/// - bits 9-31: the number of readers inside, in units of `readerBias`.
+@usableFromInline
+struct QRWLock: ~Copyable, @unchecked Sendable {
     @usableFromInline static var writerLocked: UInt32 { 0xff }
     @usableFromInline static var writerWaiting: UInt32 { 0x100 }
     @usableFromInline static var writerMask: UInt32 { 0x1ff }
@@ -46,21 +106,11 @@ public struct QueuedRWLock<Policy: QueuedRWLockPolicy>: ~Copyable, ReadMostlyLoc
     @usableFromInline let counts = Atomic<UInt32>(0)
     @usableFromInline let waitLock = TicketSpinLock()
 
-    public init(readerCapacity: Int) {}
-
-    public static var contentionPolicy: ContentionPolicy { Policy.contentionPolicy }
-
-    @inlinable @inline(__always)
-    public func readLock(reader: Int) -> ReadTicket {
-        // Acquire: pairs with the writer's release in writeUnlock.
-        let now = counts.wrappingAdd(Self.readerBias, ordering: .acquiring).newValue
-        if now & Self.writerMask != 0 { readLockSlow() }
-        return .plain
-    }
+    @usableFromInline init() {}
 
     /// queued_read_lock_slowpath: back out, queue behind waiting writers,
     /// re-enter, and wait for the holding writer to leave.
-    @inlinable
+    @usableFromInline @inline(never)
     func readLockSlow() {
         counts.wrappingSubtract(Self.readerBias, ordering: .relaxed)
         waitLock.lock()
@@ -71,30 +121,12 @@ public struct QueuedRWLock<Policy: QueuedRWLockPolicy>: ~Copyable, ReadMostlyLoc
         waitLock.unlock()
     }
 
-    /// queued_read_trylock.
-    @inlinable @inline(__always)
-    public func tryReadLock(reader: Int) -> ReadTicket? {
-        guard counts.load(ordering: .relaxed) & Self.writerMask == 0 else { return nil }
-        // Acquire: pairs with writeUnlock's release, as in readLock.
-        let now = counts.wrappingAdd(Self.readerBias, ordering: .acquiring).newValue
-        if now & Self.writerMask == 0 { return .plain }
-        counts.wrappingSubtract(Self.readerBias, ordering: .relaxed)
-        return nil
-    }
-
-    @inlinable @inline(__always)
-    public func readUnlock(reader: Int, _ ticket: ReadTicket) -> Bool {
-        // Release: the section's writes through the mapping happen-before a
-        // writer's acquiring compare-exchange that sees the count drop.
-        counts.wrappingSubtract(Self.readerBias, ordering: .releasing)
-        return true
-    }
-
-    @inlinable
-    public func writeLock() {
-        // Acquire (on success): pairs with readUnlock's release.
-        if counts.compareExchange(expected: 0, desired: Self.writerLocked, ordering: .acquiring).exchanged { return }
+    /// queued_write_lock_slowpath: queue behind other contenders, announce
+    /// the wait, and take the lock once the readers have drained.
+    @usableFromInline @inline(never)
+    func writeLockSlow() {
         waitLock.lock()
+        // Acquire (on success): pairs with readUnlock's release.
         if counts.compareExchange(expected: 0, desired: Self.writerLocked, ordering: .acquiring).exchanged {
             waitLock.unlock()
             return
@@ -108,12 +140,5 @@ public struct QueuedRWLock<Policy: QueuedRWLockPolicy>: ~Copyable, ReadMostlyLoc
             backoff.pause()
         }
         waitLock.unlock()
-    }
-
-    @inlinable
-    public func writeUnlock() {
-        // Release: pairs with the readers' acquiring add (and their slow-path
-        // acquiring spin), publishing the writer's changes to the cache.
-        counts.wrappingSubtract(Self.writerLocked, ordering: .releasing)
     }
 }

@@ -31,13 +31,22 @@ public struct SeqLock: ~Copyable, ReadMostlyLock, @unchecked Sendable {
 
     @inlinable @inline(__always)
     public func readLock(reader: Int) -> ReadTicket {
+        // Acquire: pairs with writeUnlock's release, so the section sees
+        // everything the last writer published.
+        let start = sequence.load(ordering: .acquiring)
+        if start & 1 == 0 { return ReadTicket(start) }
+        return readLockSlow()
+    }
+
+    /// A writer is inside (and may be preempted): spin, then yield, until
+    /// the sequence is even again.
+    @usableFromInline @inline(never)
+    func readLockSlow() -> ReadTicket {
         var backoff = Backoff()
         while true {
-            // Acquire: pairs with writeUnlock's release, so the section sees
-            // everything the last writer published.
+            // Acquire: as in readLock.
             let start = sequence.load(ordering: .acquiring)
             if start & 1 == 0 { return ReadTicket(start) }
-            // A writer is inside (and may be preempted): spin, then yield.
             backoff.pause()
         }
     }

@@ -17,15 +17,22 @@ public struct TicketSpinLock: ~Copyable, @unchecked Sendable {
     @inlinable
     public func lock() {
         let ticket = next.wrappingAdd(1, ordering: .relaxed).oldValue
-        var backoff = Backoff()
         // Acquire: pairs with the release in unlock, so the previous
         // holder's critical section happens-before ours.
+        if owner.load(ordering: .acquiring) != ticket { waitForTurn(ticket) }
+    }
+
+    /// The contended path: spin (then yield) until `ticket` is served.
+    @usableFromInline @inline(never)
+    func waitForTurn(_ ticket: UInt32) {
+        var backoff = Backoff()
+        // Acquire: as in lock.
         while owner.load(ordering: .acquiring) != ticket { backoff.pause() }
     }
 
     @inlinable
     public func unlock() {
-        // Release: pairs with the acquiring spin in lock.
+        // Release: pairs with the acquiring loads in lock and waitForTurn.
         owner.wrappingAdd(1, ordering: .releasing)
     }
 }

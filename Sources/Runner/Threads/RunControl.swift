@@ -23,7 +23,8 @@ final class RunControl: Sendable {
     let ready = Atomic<Int>(0)
     /// Release-stored by the coordinator once the senders are joined
     /// (`EventDeliveryRun.stopVCPUs`); pairs with the acquire loads in
-    /// `VCPUWork.run`, so that a vCPU stops only after every send.
+    /// `VCPUWork.run` and its halt's wait, so that a vCPU stops only after
+    /// every send.
     let vcpusStop = Atomic<Bool>(false)
     /// Senders that have left their loop. Relaxed on both sides (the
     /// increment at the end of `SenderWork.run`, the loads in

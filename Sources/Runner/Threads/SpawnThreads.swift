@@ -110,3 +110,11 @@ extension GuestThreadWork {
         }
     }
 }
+
+/// The four things every guest thread's loop works with.
+struct GuestThreadShared<Lock: ReadMostlyLock & ~Copyable> {
+    let domain: EventChannelDomain<Lock>
+    let control: RunControl
+    let stamps: EndToEndStamps
+    let deferrals: TimerDeferrals
+}

@@ -25,84 +25,88 @@ struct VCPUWork: GuestThreadWork {
     func run<Lock: ReadMostlyLock & ~Copyable>(domain: EventChannelDomain<Lock>, control: RunControl, stamps: EndToEndStamps,
                                                deferrals: TimerDeferrals, context: inout DeliveryContext) {
         var guest = domain.guestVCPU(vcpu)
-        var result = VCPUOutcome()
-        result.index = vcpu
-        var deferredAtMeasureStart: DeliveryCounters?
-        var idleRounds = 0
-        var random = XorShift(seed: UInt64(vcpu) &+ 1000)
-        var nextRelocation: UInt64 = 0
-        var explicit = false
+        let shared = GuestThreadShared(domain: domain, control: control, stamps: stamps, deferrals: deferrals)
+        var loop = VCPULoop(work: self, shared: shared, result: VCPUOutcome(index: vcpu),
+                            random: XorShift(seed: UInt64(vcpu) &+ 1000))
         control.checkIn()
         // Acquire: pairs with the release in `EventDeliveryRun.stopVCPUs`,
         // stored once every sender is joined.
         while !control.vcpusStop.load(ordering: .acquiring) {
-            let measuring = control.currentPhase == .measure
-            if measuring, deferredAtMeasureStart == nil { deferredAtMeasureStart = result.deferred }
-            var worked = false
-            if let relocation, measuring {
-                let now = monotonicNanoseconds()
-                // A random moment in [0.5, 1.5) periods from now.
-                let jitter = relocation.periodNanoseconds / 2 + random.next() % max(relocation.periodNanoseconds, 1)
-                if nextRelocation == 0 {
-                    nextRelocation = now + jitter
-                } else if now >= nextRelocation {
-                    relocate(relocation, domain: domain, control: control, toExplicit: !explicit, slot: context.slot,
-                             into: &result)
-                    explicit.toggle()
-                    nextRelocation = monotonicNanoseconds() + jitter
-                    worked = true
-                }
-            }
-            if deferrals.hasPending(vcpu: vcpu) {
-                domain.deliverDeferredTimerEvents(vcpu: vcpu, among: timerPorts, context: &context,
-                                                  deferrals: deferrals) { result.deferred.record($0, countingSend: false) }
-                worked = true
-            }
-            if domain.injectPendingEvents(vcpu: vcpu, context: &context) {
-                result.merges += 1
-                worked = true
-            }
-            let pass = guest.runUpcallHandler { port in
-                if let sent = stamps.take(port: port), measuring {
-                    result.latency.record(nanoseconds: monotonicNanoseconds() &- sent)
-                }
-            }
-            result.outcome.merge(pass)
-            if worked || pass.passes > 0 {
-                idleRounds = 0
-                continue
-            }
-            switch mode {
-            case .poll:
-                idleRounds += 1
-                if idleRounds < 64 { cpuRelax() } else { yieldThread() }
-            case .halt:
-                domain.memory.quiescence.goOffline(context.slot)
-                domain.waitForKick(vcpu: vcpu) {
-                    control.vcpusStop.load(ordering: .acquiring) || guest.upcallPending()
-                        || domain.shadowSelector(vcpu: vcpu) != 0 || deferrals.hasPending(vcpu: vcpu)
-                }
-                domain.memory.quiescence.goOnline(context.slot)
-            }
+            loop.round(guest: &guest, context: &context)
         }
         // Timer events handed over after this thread's last look: the
         // senders are joined, so none comes after this one, and the
         // lost-event check that follows sees every send completed.
-        domain.deliverDeferredTimerEvents(vcpu: vcpu, among: timerPorts, context: &context,
-                                          deferrals: deferrals) { result.deferred.record($0, countingSend: false) }
+        loop.deliverDeferredTimerEvents(context: &context)
         domain.memory.quiescence.goOffline(context.slot)
-        result.deferred.absorb(context)
-        result.deferredMeasured = deferredAtMeasureStart.map { result.deferred - $0 } ?? DeliveryCounters()
-        result.cpu = Affinity.currentCPU()
-        control.record(vcpu: result)
+        control.record(vcpu: loop.outcome(context: context))
+    }
+}
+
+/// A vCPU's loop and what it has counted so far. Generic over the design,
+/// like the run.
+private struct VCPULoop<Lock: ReadMostlyLock & ~Copyable> {
+    let work: VCPUWork
+    let shared: GuestThreadShared<Lock>
+    var result: VCPUOutcome
+    var random: XorShift
+    var deferredAtMeasureStart: DeliveryCounters?
+    var idleRounds = 0
+    var nextRelocation: UInt64 = 0
+    var explicit = false
+
+    /// One round: relocate if due, complete deferred timer events, merge
+    /// the shadow, run the guest's handler; idle if none of it had work.
+    mutating func round(guest: inout GuestVCPU, context: inout DeliveryContext) {
+        let measuring = shared.control.currentPhase == .measure
+        if measuring, deferredAtMeasureStart == nil { deferredAtMeasureStart = result.deferred }
+        var worked = measuring && relocateIfDue(slot: context.slot)
+        if shared.deferrals.hasPending(vcpu: work.vcpu) {
+            deliverDeferredTimerEvents(context: &context)
+            worked = true
+        }
+        if shared.domain.injectPendingEvents(vcpu: work.vcpu, context: &context) {
+            result.merges += 1
+            worked = true
+        }
+        let pass = guest.runUpcallHandler { port in
+            if let sent = shared.stamps.take(port: port), measuring {
+                result.latency.record(nanoseconds: monotonicNanoseconds() &- sent)
+            }
+        }
+        result.outcome.merge(pass)
+        if worked || pass.passes > 0 {
+            idleRounds = 0
+        } else {
+            idle(guest: &guest, slot: context.slot)
+        }
+    }
+
+    /// Relocate scenario: moves vcpu_info when its moment has come, and
+    /// draws the next moment; true if it moved.
+    mutating func relocateIfDue(slot: Int) -> Bool {
+        guard let relocation = work.relocation else { return false }
+        let now = monotonicNanoseconds()
+        // A random moment in [0.5, 1.5) periods from now.
+        let jitter = relocation.periodNanoseconds / 2 + random.next() % max(relocation.periodNanoseconds, 1)
+        if nextRelocation == 0 {
+            nextRelocation = now + jitter
+            return false
+        }
+        guard now >= nextRelocation else { return false }
+        relocate(relocation, toExplicit: !explicit, slot: slot)
+        explicit.toggle()
+        nextRelocation = monotonicNanoseconds() + jitter
+        return true
     }
 
     /// One move of this vCPU's vcpu_info: to its explicit address (guest
     /// frame 1, 64 bytes per vCPU) or back to the default slot ("reboot").
-    private func relocate<Lock: ReadMostlyLock & ~Copyable>(
-        _ relocation: Relocation, domain: EventChannelDomain<Lock>, control: RunControl, toExplicit: Bool,
-        slot: Int, into result: inout VCPUOutcome
-    ) {
+    mutating func relocate(_ relocation: VCPUWork.Relocation, toExplicit: Bool, slot: Int) {
+        let vcpu = work.vcpu
+        let domain = shared.domain
+        // The hooks escape: they hold these, not the loop.
+        let control = shared.control
         let gate = control.gate
         let senders = relocation.senders
         let hooks = RelocationHooks(
@@ -121,5 +125,40 @@ struct VCPUWork: GuestThreadWork {
         result.relocations += 1
         result.vanishedSelectorBits += outcome.vanishedSelectorBits
         result.vanishedUpcalls += outcome.vanishedUpcall ? 1 : 0
+    }
+
+    /// Completes the timer events handed to this vCPU (`TimerDeferrals`).
+    mutating func deliverDeferredTimerEvents(context: inout DeliveryContext) {
+        shared.domain.deliverDeferredTimerEvents(vcpu: work.vcpu, among: work.timerPorts, context: &context,
+                                          deferrals: shared.deferrals) { result.deferred.record($0, countingSend: false) }
+    }
+
+    /// Nothing to do: spin, then yield (poll mode), or sleep until kicked
+    /// (halt mode), offline meanwhile.
+    mutating func idle(guest: inout GuestVCPU, slot: Int) {
+        switch work.mode {
+        case .poll:
+            idleRounds += 1
+            if idleRounds < 64 { cpuRelax() } else { yieldThread() }
+        case .halt:
+            let vcpu = work.vcpu
+            shared.domain.memory.quiescence.goOffline(slot)
+            shared.domain.waitForKick(vcpu: vcpu) {
+                // Acquire, as the loop's own check: pairs with the release
+                // in `EventDeliveryRun.stopVCPUs`.
+                shared.control.vcpusStop.load(ordering: .acquiring) || guest.upcallPending()
+                    || shared.domain.shadowSelector(vcpu: vcpu) != 0 || shared.deferrals.hasPending(vcpu: vcpu)
+            }
+            shared.domain.memory.quiescence.goOnline(slot)
+        }
+    }
+
+    /// What the vCPU hands back once it has left the loop.
+    func outcome(context: DeliveryContext) -> VCPUOutcome {
+        var outcome = result
+        outcome.deferred.absorb(context)
+        outcome.deferredMeasured = deferredAtMeasureStart.map { outcome.deferred - $0 } ?? DeliveryCounters()
+        outcome.cpu = Affinity.currentCPU()
+        return outcome
     }
 }
