@@ -52,7 +52,12 @@ struct CompareCommand: ParsableCommand {
         let brief = { (key: [String]) in printable(key.filter { !common.contains($0) }.joined(separator: " ")) }
         for key in comparison.onlyOld { print("only in OLD: \(brief(key))") }
         for key in comparison.onlyNew { print("only in NEW: \(brief(key))") }
-        if comparison.entries.isEmpty { print("no configuration appears in both reports") }
+        if comparison.entries.isEmpty {
+            let hosts = !ignoreHost && comparison.onlyOld.contains { old in
+                comparison.onlyNew.contains { $0.filter { !$0.hasPrefix("host=") } == old.filter { !$0.hasPrefix("host=") } }
+            }
+            print("no configuration appears in both reports" + (hosts ? " (they differ in host only: --ignore-host matches them)" : ""))
+        }
         if let threshold {
             let regressions = comparison.regressions
             if !regressions.isEmpty {

@@ -87,6 +87,21 @@ struct ComparisonTests {
         let new = fixtureTable(host: "b", rows: [("rwlock", 1, 100, 1000)])
         #expect(try Comparison(old: .table(old), new: .table(new), thresholdPercent: 0, ignoreHost: false).entries.isEmpty)
         #expect(try Comparison(old: .table(old), new: .table(new), thresholdPercent: 0, ignoreHost: true).entries.count == 1)
+        // A report without a host column is of no known host: it does not
+        // pool with a named one unless hosts are ignored.
+        let hostless = ReportTable(path: "h.csv", header: Array(old.header.dropFirst()), rows: old.rows.map { Array($0.dropFirst()) })
+        #expect(try Comparison(old: .table(hostless), new: .table(new), thresholdPercent: 0, ignoreHost: false).entries.isEmpty)
+        #expect(try Comparison(old: .table(hostless), new: .table(new), thresholdPercent: 0, ignoreHost: true).entries.count == 1)
+    }
+
+    @Test("a report older than a key column reads it as the value every run then had")
+    func olderReport() throws {
+        let old = fixtureTable(rows: [("rwlock", 1, 100, 1000)])
+        let header = old.header + ["guest_abi", "vcpu_mode", "strategy"]
+        let new = ReportTable(path: "n.csv", header: header, rows: [old.rows[0] + ["64", "poll", ""], old.rows[0] + ["32", "poll", ""]])
+        let comparison = try Comparison(old: .table(old), new: .table(new), thresholdPercent: 0, ignoreHost: false)
+        #expect(comparison.entries.count == 1 && comparison.entries[0].key.contains("guest_abi=64"))
+        #expect(comparison.onlyNew.count == 1 && comparison.onlyNew[0].contains("guest_abi=32"))
     }
 
     @Test("bad input: missing columns, non-numbers and malformed CSV name the file and line")
