@@ -30,7 +30,7 @@ series p50 p50_low p50_high p90 p90_low p90_high p99 p99_low p99_high p99.9 p99.
 16 671 650 681 1071 906 1071 1968 1918 2263 2897919 2598911 2930687 6987775 5763071 7487487
 17 681 651 686 1082 953 1116 13311 12527 15327 1544191 34207 2959359 5365759 4796415 9117695
 EOD
-set title 'End-to-end latency, send to guest handler (relocate, 1 sender(s))' noenhanced
+set title 'End-to-end latency, send to guest handler (relocate; 1 sender(s))' noenhanced
 set ylabel "latency (ns, log scale)"
 set logscale y
 set style data histograms
@@ -73,7 +73,7 @@ $fairness << EOD
 16 1.0000 1.0000 1.0000
 17 1.0000 1.0000 1.0000
 EOD
-set title 'Fairness between senders (relocate, 1 sender(s))' noenhanced
+set title 'Fairness between senders (relocate; 1 sender(s))' noenhanced
 set ylabel "fewest / most sends of any sender (1 = even)"
 set yrange [0:1.05]
 set style data histograms

@@ -10,8 +10,9 @@ struct PlotCommand: ParsableCommand {
             For each FILE.csv it writes FILE.gp, a self-contained gnuplot script (the medians and their 95 % \
             intervals go in as datablocks; error bars show the intervals), and runs it: throughput vs senders per scenario, end-to-end latency percentiles, \
             fairness, and for relocate runs sender stall and lost events per strategy. No two configurations are \
-            merged: each line (or bar) is one configuration, labelled with its design and every other configuration \
-            column that varies (vcpus, placement, host, ...); rows of different hosts stay apart unless --ignore-host. Without gnuplot it \
+            merged: each scenario gets one picture per value of every key column but the design and strategy that \
+            varies (vcpus, placement, host, ...; numbered -1, -2, ... and named in the title), one line or bar \
+            group per design; rows of different hosts stay apart unless --ignore-host. Without gnuplot it \
             still writes the script and says how to install gnuplot (Debian: apt-get install gnuplot-nox).
             """)
 

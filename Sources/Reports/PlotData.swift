@@ -4,10 +4,13 @@ import Platform
 /// configuration (`ConfigurationKey`) the samples of each plotted column,
 /// per relocation strategy its stall samples and lost events.
 ///
-/// No two configurations are merged. A picture whose x-axis is senders
-/// draws one line per series: a configuration less its sender count
-/// (`speedupKey`). Its legend names the design and every other key column
-/// that varies between the picture's series (vcpus, placement, host, ...).
+/// No two configurations are merged. Each scenario gets one picture per
+/// panel: one value of every key column but the design and the strategy
+/// that varies between its configurations (vcpus, placement, host, ...),
+/// named in the title. A picture whose x-axis is senders draws one line per
+/// series, a configuration less its sender count (`speedupKey`); in a panel
+/// the series differ in design (and strategy, which relocation pictures
+/// compare side by side) only, and the legend or bar label names them.
 public struct PlotData {
     static let columns: [Column] = [.deliveredPerSecond, .e2eP50, .e2eP90, .e2eP99, .e2eP999, .e2eMax, .fairnessMinOverMax]
 
@@ -17,7 +20,8 @@ public struct PlotData {
         let senders: Int
     }
 
-    var caption = ""
+    /// Each host's machine (its first row), in first-seen order.
+    var machines: [(host: String, caption: String)] = []
     var scenarios: [String] = []
     /// Series (keys less senders) in first-seen order, and their senders.
     var series: [ConfigurationKey] = []
@@ -31,7 +35,7 @@ public struct PlotData {
         var empty = true
         let optional: [Column] = [.senderStallP50, .senderStallMax, .lost] + ConfigurationKey.columns + Self.captionColumns
         try source.scan(required: [.design, .scenario, .senders] + Self.columns, reading: optional) { line throws(ReportError) in
-            if empty { caption = Self.caption(line) }
+            if !machines.contains(where: { $0.host == line.text(.host) }) { machines.append((line.text(.host), Self.caption(line))) }
             empty = false
             try add(line, ignoreHost: ignoreHost)
         }
@@ -83,10 +87,47 @@ public struct PlotData {
 
     static let captionColumns: [Column] = [.host, .cpuModel, .cpus, .numaNodes, .kernel, .gitSHA]
 
-    /// The machine the report came from (its first row), for the caption.
+    /// The machines of a picture's series, for its caption: the one host's,
+    /// or every host's of the report when hosts are pooled or mixed.
+    func caption(for series: [ConfigurationKey]) -> String {
+        let hosts = Set(series.compactMap { $0[.host] })
+        let shown = hosts.count == 1 ? machines.filter { hosts.contains($0.host) } : machines
+        return shown.map(\.caption).joined(separator: "; ")
+    }
+
+    /// The machine a row came from, for the caption.
     static func caption(_ line: ReportLine) -> String {
         let m = captionColumns.map { line.text($0) }
         return "\(m[0]): \(m[1]), \(m[2]) CPUs, \(m[3]) NUMA node(s), Linux \(m[4]), evtchn-bench \(m[5])"
+    }
+
+    /// The series of one picture, and what they share that other pictures'
+    /// series of the same scenario do not.
+    struct Panel {
+        let scenario: String
+        /// "vcpus=4 placement=split"; empty when only the design varies.
+        let label: String
+        let series: [ConfigurationKey]
+
+        /// "ipi" or "ipi; vcpus=4 placement=split", for titles.
+        var title: String { label.isEmpty ? scenario : "\(scenario); \(label)" }
+    }
+
+    /// What varies within one picture.
+    static let withinPanel: Set<Column> = [.design, .strategy]
+
+    /// A scenario's panels, in first-seen order.
+    func panels(in scenario: String) -> [Panel] {
+        let all = series(in: scenario)
+        let varying = ConfigurationKey.varying(all).filter { !Self.withinPanel.contains($0) }
+        var order: [ConfigurationKey] = []
+        var groups: [ConfigurationKey: [ConfigurationKey]] = [:]
+        for series in all {
+            let panel = series.without(Self.withinPanel)
+            if groups[panel] == nil { order.append(panel) }
+            groups[panel, default: []].append(series)
+        }
+        return order.map { Panel(scenario: scenario, label: $0.words(varying).joined(separator: " "), series: groups[$0]!) }
     }
 
     /// The series of one scenario, in first-seen order.

@@ -2,8 +2,8 @@ import Platform
 
 /// The gnuplot commands of each picture, with its data as a datablock.
 extension PlotData {
-    func throughputPlot(scenario: String) -> String {
-        let lines = series(in: scenario)
+    func throughputPlot(_ panel: Panel) -> String {
+        let lines = panel.series
         let titles = Self.labels(lines, lead: .design, hidden: [.scenario])
         var block = "$throughput << EOD\n# senders " + lines.indices.map { "s\($0) s\($0)_low s\($0)_high" }.joined(separator: " ") + "\n"
         for count in senders(of: lines) {
@@ -15,7 +15,7 @@ extension PlotData {
             "$throughput using 1:\(3 * i + 2):\(3 * i + 3):\(3 * i + 4) with yerrorlines lw 2 title \(PlotScript.quoted(titles[i]))"
         }
         return block + """
-            set title \(PlotScript.quoted("Throughput vs senders (\(scenario))")) noenhanced
+            set title \(PlotScript.quoted("Throughput vs senders (\(panel.title))")) noenhanced
             set xlabel "sender threads"
             set ylabel "delivered events per second (millions)"
             set xtics 1
@@ -24,8 +24,8 @@ extension PlotData {
             """
     }
 
-    func latencyPlot(scenario: String) -> String {
-        let bars = series(in: scenario)
+    func latencyPlot(_ panel: Panel) -> String {
+        let bars = panel.series
         let count = senders(of: bars).first ?? 1
         let columns: [Column] = [.e2eP50, .e2eP90, .e2eP99, .e2eP999, .e2eMax]
         let names = ["p50", "p90", "p99", "p99.9", "max"]
@@ -36,7 +36,7 @@ extension PlotData {
         }
         block += "EOD\n"
         return block + """
-            set title \(PlotScript.quoted("End-to-end latency, send to guest handler (\(scenario), \(count) sender(s))")) noenhanced
+            set title \(PlotScript.quoted("End-to-end latency, send to guest handler (\(panel.title); \(count) sender(s))")) noenhanced
             set ylabel "latency (ns, log scale)"
             set logscale y
             set style data histograms
@@ -47,8 +47,8 @@ extension PlotData {
             """
     }
 
-    func fairnessPlot(scenario: String) -> String {
-        let bars = series(in: scenario)
+    func fairnessPlot(_ panel: Panel) -> String {
+        let bars = panel.series
         let count = senders(of: bars).last ?? 1
         var block = "$fairness << EOD\n# series min/max low high\n"
         for (index, series) in bars.enumerated() {
@@ -56,7 +56,7 @@ extension PlotData {
         }
         block += "EOD\n"
         return block + """
-            set title \(PlotScript.quoted("Fairness between senders (\(scenario), \(count) sender(s))")) noenhanced
+            set title \(PlotScript.quoted("Fairness between senders (\(panel.title); \(count) sender(s))")) noenhanced
             set ylabel "fewest / most sends of any sender (1 = even)"
             set yrange [0:1.05]
             set style data histograms

@@ -32,64 +32,65 @@ struct PlotConfigurationTests {
         return ReportTable(path: "mixed.csv", header: RunRecord.columns, rows: rows)
     }
 
-    /// The lines of the datablock `name` in `script`, header first.
-    static func block(_ name: String, _ script: String) -> [String] {
+    /// The data lines of every datablock `name` in `script`, in order.
+    static func blocks(_ name: String, _ script: String) -> [[String]] {
         let lines = script.split(separator: "\n").map(String.init)
-        guard let start = lines.firstIndex(of: "$\(name) << EOD") else { return [] }
-        return Array(lines[(start + 1)...].prefix { $0 != "EOD" })
+        return lines.indices.filter { lines[$0] == "$\(name) << EOD" }.map { start in
+            Array(lines[(start + 1)...].prefix { $0 != "EOD" }.filter { !$0.hasPrefix("#") })
+        }
     }
 
-    @Test("two vCPU counts, two placements and two hosts: eight lines, each labelled with what differs")
-    func separateLines() throws {
-        let script = try PlotScript(source: .table(Self.mixedReport()), stem: "/tmp/mixed").text
-        let throughput = Self.block("throughput", script)
-        #expect(throughput.count == 3, "a header and the two sender counts")
-        let one = throughput[1].split(separator: " ").map(String.init)
-        let two = throughput[2].split(separator: " ").map(String.init)
-        #expect(one.count == 1 + 8 * 3 && two.count == 1 + 8 * 3, "eight series, median and interval each")
-        // Medians, in M/s: odd rates at 1 sender, even at 2, none pooled.
-        let medians: ([String]) -> [String] = { row in stride(from: 1, to: row.count, by: 3).map { row[$0] } }
-        let odd: [String] = (0..<8).map { formatFixed(Double(2 * $0 + 1), decimals: 4) }
-        let even: [String] = (0..<8).map { formatFixed(Double(2 * $0 + 2), decimals: 4) }
-        #expect(medians(one) == odd)
-        #expect(medians(two) == even)
+    /// The medians of a datablock line (after the x value: median, low, high per series).
+    static func medians(_ line: String) -> [String] {
+        let fields = line.split(separator: " ").map(String.init)
+        return stride(from: 1, to: fields.count, by: 3).map { fields[$0] }
+    }
+
+    @Test("two vCPU counts, two placements and two hosts: eight pictures, none merged, each titled with its configuration")
+    func separatePictures() throws {
+        let script = try PlotScript(source: .table(Self.mixedReport()), stem: "/tmp/mixed")
+        let throughput = Self.blocks("throughput", script.text)
+        #expect(throughput.count == 8, "one picture per host, placement and vCPU count")
+        // Each picture: senders 1 and 2 of one configuration; rates in the
+        // order the report has them, none pooled.
+        let found: [[String]] = throughput.map { $0.flatMap(Self.medians) }
+        let wanted: [[String]] = (0..<8).map { (index: Int) -> [String] in
+            [formatFixed(Double(2 * index + 1), decimals: 4), formatFixed(Double(2 * index + 2), decimals: 4)]
+        }
+        #expect(found == wanted)
         for host in ["alpha", "beta"] {
             for placement in ["compact", "split"] {
                 for vcpus in [1, 4] {
-                    #expect(script.contains("title 'rwlock host=\(host) vcpus=\(vcpus) placement=\(placement)'"),
+                    #expect(script.text.contains("Throughput vs senders (ipi; host=\(host) vcpus=\(vcpus) placement=\(placement))"),
                             "\(host) \(placement) \(vcpus)")
                 }
             }
         }
-        let latency = Self.block("latency", script)
-        #expect(latency.count == 1 + 8, "one bar group per configuration at one sender")
-        #expect(script.contains("'rwlock host=alpha vcpus=1 placement=compact' 0"), "bars labelled too")
+        #expect(script.outputs.contains("/tmp/mixed-throughput-ipi-8.svg") && !script.outputs.contains("/tmp/mixed-throughput-ipi-9.svg"))
+        let captions = script.text.split(separator: "\n").filter { $0.hasPrefix("set label 99 ") }
+        #expect(captions.filter { $0.hasPrefix("set label 99 'alpha: ") }.count == 12, "each picture's caption names its machine")
+        #expect(captions.filter { $0.hasPrefix("set label 99 'beta: ") }.count == 12)
+        let latency = Self.blocks("latency", script.text)
+        #expect(latency.count == 8 && latency.allSatisfy { $0.count == 2 }, "a header and one bar group per picture")
     }
 
-    @Test("--ignore-host merges rows only across hosts, and says nothing of the host")
+    @Test("--ignore-host pools rows only across hosts, and no title names a host")
     func ignoringHost() throws {
         let script = try PlotScript(source: .table(Self.mixedReport()), stem: "/tmp/mixed", ignoreHost: true).text
-        let one = Self.block("throughput", script)[1].split(separator: " ")
-        #expect(one.count == 1 + 4 * 3)
-        #expect(script.contains("title 'rwlock vcpus=4 placement=split'") && !script.contains("host="))
+        let throughput = Self.blocks("throughput", script)
+        #expect(throughput.count == 4 && !script.contains("host="))
+        #expect(script.contains("Throughput vs senders (ipi; vcpus=4 placement=split)"))
     }
 
-    @Test("a report of one configuration per design labels its lines with the design alone")
-    func designsOnly() throws {
-        let rows = ["rwlock", "rcu"].map { design in
-            var r = RunRecord()
-            r.set(.host, "box")
-            r.set(.design, design)
-            r.set(.scenario, "ipi")
-            r.set(.senders, 1)
-            r.set(.vcpus, 1)
-            r.set(.deliveredPerSecond, rate: 1e6)
-            r.set(.fairnessMinOverMax, ratio: 1)
-            for column in [Column.e2eP50, .e2eP90, .e2eP99, .e2eP999, .e2eMax] { r.set(column, 100) }
-            return r.fields
-        }
+    @Test("designs in one configuration share a picture, one line each, labelled by design")
+    func designsShareAPicture() throws {
+        var rows = Self.mixedReport().rows.prefix(2).map { $0 }
+        let design = RunRecord.columns.firstIndex(of: Column.design.rawValue)!
+        rows += rows.map { row in var row = row; row[design] = "rcu"; return row }
         let script = try PlotScript(source: .table(ReportTable(path: "d.csv", header: RunRecord.columns, rows: rows)),
                                     stem: "/tmp/d").text
+        #expect(Self.blocks("throughput", script).count == 1)
         #expect(script.contains("title 'rwlock'") && script.contains("title 'rcu'"))
+        #expect(script.contains("Throughput vs senders (ipi)"))
     }
 }
