@@ -39,7 +39,7 @@ public final class GuestMemory: @unchecked Sendable {
     /// translation (a TLB) retranslates when it sees a new value.
     @usableFromInline let translationEpochCounter = Atomic<UInt64>(0)
     /// Serialises host-side memory operations (migration, frame pool).
-    private let hostLock = PThreadMutex()
+    let hostLock = OwnedMutex()
 
     // Host-side state, touched only under `hostLock`.
     private var freeFrames: [Int]
@@ -188,6 +188,7 @@ public final class GuestMemory: @unchecked Sendable {
     /// A free frame, recycling the oldest retired one if every writer has
     /// passed a quiescent state since it was retired. Caller holds hostLock.
     private func takeFreeFrame() -> Int? {
+        hostLock.assertHeld()
         if let frame = freeFrames.popLast() { return frame }
         guard let oldest = quarantine.first, quiescence.isQuiescent(since: oldest.counters) else { return nil }
         quarantine.removeFirst()
@@ -195,8 +196,10 @@ public final class GuestMemory: @unchecked Sendable {
         return oldest.frame
     }
 
-    /// Counts bits written into a retired frame after its copy.
+    /// Counts bits written into a retired frame after its copy. Caller
+    /// holds hostLock.
     private func audit(_ frame: Int, of guestFrame: Int) {
+        hostLock.assertHeld()
         let stale = GuestAtomics.differingBitsPerWord(hostFrameAddress(frame), snapshots.base + frame * Self.pageSize,
                                                       bytes: Self.pageSize)
         var total = 0

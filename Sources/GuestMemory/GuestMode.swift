@@ -56,7 +56,9 @@ extension GuestMemory {
     }
 
     /// Raises the freeze and waits until no guest CPU is in guest mode.
+    /// Caller holds hostLock (one freeze at a time) and lowers the freeze.
     func freezeGuest() {
+        hostLock.assertHeld()
         // Sequentially consistent: a store-load pair with `GuestCPUGate.enter`
         // (its increment, then its load of `frozen`). In the single total
         // order either the guest CPU's increment comes first, and the loads

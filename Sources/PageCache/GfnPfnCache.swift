@@ -14,7 +14,7 @@ import Synchronization
 public struct GfnPfnCache<Lock: ReadMostlyLock & ~Copyable>: ~Copyable, @unchecked Sendable {
     public let lock: Lock
     /// gpc->refresh_lock: serialises refresh, activate and deactivate.
-    let refreshLock = PThreadMutex()
+    let refreshLock = OwnedMutex()
     @usableFromInline unowned(unsafe) let memory: GuestMemory
     /// The memory's memslot generation counter, kept at hand for `check`.
     @usableFromInline let memslotGeneration: UnsafeMutablePointer<Atomic<UInt64>>
@@ -138,7 +138,9 @@ public struct GfnPfnCache<Lock: ReadMostlyLock & ~Copyable>: ~Copyable, @uncheck
         return refreshLocked()
     }
 
+    /// __kvm_gpc_refresh: refresh's work. Caller holds refreshLock.
     private func refreshLocked() -> RefreshResult {
+        refreshLock.assertHeld()
         var backoff = Backoff()
         while true {
             guard isActive else { return .inactive }
