@@ -28,7 +28,7 @@ NEED := ./scripts/need.sh
 .PHONY: bench test deps build-info build release codegen-check microbench numa-check instructions fuzz verify verify-deps verify-large verify-mutants
 
 deps:
-	@$(NEED) libnuma-dev:/usr/include/numa.h pkg-config:pkg-config gnuplot-nox:gnuplot
+	@$(NEED) libnuma-dev:/usr/include/numa.h libhwloc-dev:/usr/include/hwloc.h pkg-config:pkg-config gnuplot-nox:gnuplot
 
 # The commit and tree state the binary reports (git_sha, git_dirty).
 build-info:

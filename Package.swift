@@ -5,13 +5,14 @@
 //
 // Targets follow the data, lowest layer first (the model: docs/model.md):
 //   CEvtchnShim, CNuma  what Swift cannot import (futex, affinity, pause, lock btr, libnuma)
+//   CHwloc              hwloc's topology flattened into plain arrays
 //   CBuildInfo          the commit and tree state, fixed at build time (make)
 //   Platform            thin typed wrappers over libc / libnuma; all file writing
 //   GuestMemory         guest pages, host frames, migration, guest mode, Xen ABI layouts
 //   PageCache           the gfn-to-pfn cache and the read-mostly lock contract
 //   Delivery            fast path, slow path, shadow merge, guest upcall handler
 //   LockDesigns         one type per locking design, chosen once at the edge
-//   Topology            NUMA topology (sysfs), CPU lists, placement
+//   Topology            topology (hwloc), CPU lists, placement
 //   Runner              the run's threads (Threads/), workloads, measurement,
 //                       validation (torture) harness
 //   Reports             CSV rows and files (schema in results/README.md)
@@ -21,7 +22,8 @@
 // Tests: one target per target above that has logic (Tests/<Target>Tests;
 // EvtchnBenchTests runs both executables as child processes), the others
 // built on TestSupport (threads, deadlines, temporary folders, one way
-// to run a body per design: DesignTest); SysfsFixtures fakes other machines.
+// to run a body per design: DesignTest); TopologyFixtures describes other
+// machines through hwloc.
 // Targets that specialise the hot loop per design (sendBurst,
 // EventDeliveryRun) take `hotLoop`.
 import PackageDescription
@@ -54,12 +56,13 @@ let package = Package(
         .target(name: "CEvtchnShim", cSettings: dwarf4),
         .target(name: "CBuildInfo", cSettings: dwarf4),
         .systemLibrary(name: "CNuma", pkgConfig: "numa", providers: [.apt(["libnuma-dev"])]),
+        .target(name: "CHwloc", cSettings: dwarf4, linkerSettings: [.linkedLibrary("hwloc")]),
         .target(name: "Platform", dependencies: ["CEvtchnShim", "CNuma"], swiftSettings: strict),
         .target(name: "GuestMemory", dependencies: ["Platform"], swiftSettings: strict),
         .target(name: "PageCache", dependencies: ["GuestMemory", "Platform"], swiftSettings: strict),
         .target(name: "Delivery", dependencies: ["PageCache", "GuestMemory", "Platform"], swiftSettings: strict),
         .target(name: "LockDesigns", dependencies: ["PageCache", "Platform"], swiftSettings: strict),
-        .target(name: "Topology", dependencies: ["Platform"], swiftSettings: strict),
+        .target(name: "Topology", dependencies: ["CHwloc", "Platform"], swiftSettings: strict),
         .target(name: "Runner", dependencies: ["CBuildInfo", "Topology", "Delivery", "LockDesigns", "PageCache", "GuestMemory", "Platform",
                                                .product(name: "Histogram", package: "hdrhistogram-swift")],
                 swiftSettings: hotLoop),
@@ -82,13 +85,14 @@ let package = Package(
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "LockDesigns", "PageCache", "GuestMemory", "Platform", "TestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "LockDesignsTests", dependencies: ["LockDesigns", "PageCache", "Platform", "TestSupport"], swiftSettings: strict),
-        .target(name: "SysfsFixtures", dependencies: ["Topology"], path: "Tests/SysfsFixtures", swiftSettings: strict),
-        .testTarget(name: "TopologyTests", dependencies: ["Topology", "SysfsFixtures", "Platform"], swiftSettings: strict),
+        .target(name: "TopologyFixtures", dependencies: ["Topology"], path: "Tests/TopologyFixtures", exclude: ["four-node.xml"],
+                swiftSettings: strict),
+        .testTarget(name: "TopologyTests", dependencies: ["Topology", "TopologyFixtures", "Platform"], swiftSettings: strict),
         .testTarget(name: "EvtchnBenchTests", dependencies: ["EvtchnBench", "InstructionProbe"], swiftSettings: strict),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "LockDesigns", "Delivery", "GuestMemory", "Platform",
                                                       "TestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "SweepPlanTests", dependencies: ["SweepPlan", "SysfsFixtures", "Topology", "Runner", "Reports", "LockDesigns", "Delivery",
+        .testTarget(name: "SweepPlanTests", dependencies: ["SweepPlan", "TopologyFixtures", "Topology", "Runner", "Reports", "LockDesigns", "Delivery",
                                                          "TestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Platform", "TestSupport"], swiftSettings: strict),

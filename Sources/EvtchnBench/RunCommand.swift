@@ -103,8 +103,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Guest memory: a node number, local (the vCPUs' node) or interleave.", transform: ArgumentValue.memory)
     var memNode: MemoryChoice = .local
 
-    @Option(help: "Read the topology from this sysfs-shaped folder instead of /sys (with --plan: plan for that machine, all its online CPUs usable).")
-    var sysfsRoot = "/sys"
+    @Option(help: "With --plan, plan for another machine: a dump folder (sys/, proc/), an lstopo XML file, or synthetic:DESCRIPTION (its own allowed CPUs usable).")
+    var topology: String?
 
     @Flag(help: "Do not pin threads (let the scheduler place them).")
     var noPin = false
@@ -121,13 +121,14 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let sweep: SweepPlan
         do {
-            // Planned for another machine (--plan with --sysfs-root), every
-            // online CPU of it counts as usable: this process's affinity
-            // says nothing about that machine. A real run keeps to the CPUs
-            // this process may use.
-            let foreign = plan && sysfsRoot != "/sys"
-            let topology = try TopologyDiscovery.discover(
-                sysfsRoot: sysfsRoot, allowedCPUs: foreign ? Array(0...CPUList.maximumCPU) : nil)
+            // Planned for another machine (--plan with --topology), its own
+            // allowed CPUs count: this process's affinity says nothing about
+            // that machine. A real run keeps to the CPUs this process may use.
+            guard topology == nil || plan else {
+                throw CommandError("--topology describes another machine: plan with --plan, run on the machine itself")
+            }
+            let source = try topology.map(TopologySource.parse) ?? .thisSystem
+            let topology = try TopologyDiscovery.discover(source)
             sweep = try SweepPlan.make(sweepOptions(), topology: topology)
         } catch let error as CommandError { throw error } catch { throw CommandError(String(describing: error)) }
         let machine = MachineInfo.current()

@@ -6,17 +6,18 @@ import Glibc
 import Musl
 #endif
 
-/// One online NUMA node as sysfs describes it.
+/// One NUMA node as hwloc describes it, memory-only ones included.
 public struct NUMANode: Equatable, Sendable {
     public let id: Int
     /// Its online CPUs, ascending. Empty for a memory-only node (CXL
     /// memory, HBM in flat mode): placement skips it for threads but guest
     /// memory may still be sent there.
     public let cpus: [Int]
-    /// MemTotal from nodeN/meminfo; nil when the kernel does not say.
+    /// Its local memory; nil when the machine does not say.
     public let memoryBytes: UInt64?
-    /// nodeN/distance: the SLIT distance to each online node, in node
-    /// order (10 is local). Empty when the kernel does not say.
+    /// The SLIT distance to each node, in node order (10 is local): the
+    /// OS's latency matrix through hwloc. Empty when the OS gives none, or
+    /// gives none for some node.
     public let distances: [Int]
 
     public init(id: Int, cpus: [Int], memoryBytes: UInt64?, distances: [Int]) {
@@ -29,12 +30,21 @@ public struct NUMANode: Equatable, Sendable {
 
 /// The machine as the runner places threads and memory on it: which nodes
 /// there are, which CPUs are online, and which of those this process may
-/// use (a cgroup or taskset can narrow that well below "online").
+/// use (a cgroup or taskset can narrow that well below "online"), with the
+/// packages, last-level caches and cores between them (Hierarchy.swift).
 public struct Topology: Equatable, Sendable {
-    /// Online nodes, ascending id.
+    /// Every node hwloc allows, ascending id; memory-only ones have no CPUs.
     public let nodes: [NUMANode]
+    public let packages: [CPUPackage]
+    public let llcDomains: [CacheDomain]
+    public let cores: [CPUCore]
+    /// Ascending id.
+    public let pus: [ProcessingUnit]
+    /// The PUs hwloc lists: online, and inside the machine's own cgroup
+    /// cpuset (hwloc's default restriction).
     public let onlineCPUs: [Int]
-    /// The CPUs this process may run on (sched_getaffinity), online only.
+    /// The CPUs this process may run on: for this machine, the online ones
+    /// in sched_getaffinity; for a described one (--topology), its own.
     public let allowedCPUs: [Int]
     /// Whether libnuma works here; without it guest memory lands wherever
     /// the kernel puts it, whatever the placement asks for.
@@ -42,13 +52,21 @@ public struct Topology: Equatable, Sendable {
     /// Where the description came from, for the run's report.
     public let source: String
 
-    public init(nodes: [NUMANode], onlineCPUs: [Int], allowedCPUs: [Int], libnumaAvailable: Bool, source: String) {
+    public init(nodes: [NUMANode], packages: [CPUPackage], llcDomains: [CacheDomain], cores: [CPUCore],
+                pus: [ProcessingUnit], allowedCPUs: [Int], libnumaAvailable: Bool, source: String) {
         self.nodes = nodes
-        self.onlineCPUs = onlineCPUs
+        self.packages = packages
+        self.llcDomains = llcDomains
+        self.cores = cores
+        self.pus = pus
+        self.onlineCPUs = pus.map(\.id)
         self.allowedCPUs = allowedCPUs
         self.libnumaAvailable = libnumaAvailable
         self.source = source
     }
+
+    /// hwloc's name for `nodes`: the same list.
+    public var numaNodes: [NUMANode] { nodes }
 
     /// The node that `cpu` belongs to, or nil when it is in none (offline).
     public func node(ofCPU cpu: Int) -> Int? {
@@ -59,15 +77,17 @@ public struct Topology: Equatable, Sendable {
 }
 
 /// Why the topology could not be read. Each message is one line naming the
-/// file or value at fault, so that a bad --sysfs-root or an unusual kernel
+/// path or value at fault, so that a bad --topology or an unusual machine
 /// is diagnosed from the message alone.
 public enum TopologyError: Error, Equatable, CustomStringConvertible {
     /// Text that is not a cpulist, and what is wrong with it.
     case cpuList(text: String, problem: String)
-    /// A file or directory that should be there and could not be read.
+    /// A path that should be there and could not be read.
     case unreadable(path: String, code: Int32)
-    /// A file whose content does not parse.
-    case malformedFile(path: String, problem: String)
+    /// A path that is neither a machine dump nor an XML file.
+    case notATopology(path: String, problem: String)
+    /// hwloc could not load or describe the machine (its message, one line).
+    case hwloc(String)
     /// None of the CPUs this process may use is online.
     case noUsableCPUs(allowed: [Int], online: [Int])
     /// sched_getaffinity failed.
@@ -79,8 +99,10 @@ public enum TopologyError: Error, Equatable, CustomStringConvertible {
             "malformed cpulist \"\(text)\": \(problem)"
         case .unreadable(let path, let code):
             "cannot read \(path): \(String(cString: strerror(code))) (errno \(code))"
-        case .malformedFile(let path, let problem):
+        case .notATopology(let path, let problem):
             "\(path): \(problem)"
+        case .hwloc(let message):
+            message
         case .noUsableCPUs(let allowed, let online):
             "none of the CPUs this process may use (\(CPUList(allowed))) is online (online: \(CPUList(online)))"
         case .affinity(let error):

@@ -1,116 +1,74 @@
 import Platform
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
-/// Reads the machine's NUMA topology from sysfs.
-///
-/// sysfs rather than libnuma, because the root can be moved: tests and
-/// `evtchn-bench topology --sysfs-root` point it at a sysfs-shaped folder
-/// describing a two- or four-node machine, so the multi-node paths run on a
-/// one-node laptop. libnuma is only asked whether it works, since that
-/// decides whether memory placement happens at all.
+/// Finds the machine's topology through hwloc (HwlocMachine, the CHwloc
+/// shim): nodes, packages, last-level caches, cores and PUs, for this
+/// machine or for one described by a dump, an XML file or a synthetic
+/// description. libnuma is only asked whether it works, since that decides
+/// whether memory placement happens at all.
 public enum TopologyDiscovery {
-    /// Reads <root>/devices/system/node/online, nodeN/cpulist,
-    /// nodeN/distance, nodeN/meminfo ("Node 0 MemTotal:  24576000 kB") and
-    /// <root>/devices/system/cpu/online.
-    ///
-    /// A kernel built without NUMA has no node directory; the machine is
-    /// then one node 0 holding every online CPU, and `source` says so.
-    /// Missing distance or meminfo files leave those fields empty; a missing
-    /// cpulist or online file, or one that does not parse, is an error.
-    ///
     /// - Parameters:
-    ///   - allowedCPUs: nil asks the kernel (sched_getaffinity); tests pass
-    ///     a list, since the test process's own mask says nothing about the
-    ///     fixture machine.
+    ///   - source: which machine; this one by default.
+    ///   - allowedCPUs: nil means this process's CPUs (sched_getaffinity)
+    ///     for this machine, and the described machine's own otherwise;
+    ///     tests pass a list. Either way only PUs hwloc allows count.
     ///   - libnumaAvailable: nil asks libnuma.
     public static func discover(
-        sysfsRoot: String = "/sys", allowedCPUs: [Int]? = nil, libnumaAvailable: Bool? = nil
+        _ source: TopologySource = .thisSystem, allowedCPUs: [Int]? = nil, libnumaAvailable: Bool? = nil
     ) throws(TopologyError) -> Topology {
-        if let code = SysfsFiles.directoryProblem(sysfsRoot) { throw .unreadable(path: sysfsRoot, code: code) }
-        let root = sysfsRoot.count > 1 && sysfsRoot.hasSuffix("/") ? String(sysfsRoot.dropLast()) : sysfsRoot
-        let system = root + "/devices/system"
-        let online = try cpuList(at: system + "/cpu/online")
-        guard !online.cpus.isEmpty else { throw .malformedFile(path: system + "/cpu/online", problem: "no online CPU") }
+        let machine = try HwlocMachine.load(source)
+        let pus = machine.pus.sorted { $0.id < $1.id }
+        let usable = try usableCPUs(of: pus, source: source, asked: allowedCPUs)
+        return Topology(nodes: nodes(of: machine, pus: pus), packages: packages(of: machine, pus: pus),
+                        llcDomains: llcDomains(of: machine, pus: pus), cores: cores(of: machine, pus: pus),
+                        pus: pus.map { pu in
+                            ProcessingUnit(id: pu.id, core: pu.core, llc: pu.llc, package: pu.package,
+                                           node: pu.node.map { machine.nodes[$0].id })
+                        },
+                        allowedCPUs: usable, libnumaAvailable: libnumaAvailable ?? NUMA.isAvailable,
+                        source: source.description)
+    }
 
-        let nodes: [NUMANode]
-        let source: String
-        let nodeDirectory = system + "/node"
-        switch SysfsFiles.directoryProblem(nodeDirectory) {
-        case nil:
-            nodes = try readNodes(in: nodeDirectory, online: Set(online.cpus))
-            source = "sysfs at \(root)"
-        case ENOENT?:
-            nodes = [NUMANode(id: 0, cpus: online.cpus, memoryBytes: nil, distances: [])]
-            source = "fallback: one node (no sysfs node directory at \(nodeDirectory))"
-        case let code?:
-            throw .unreadable(path: nodeDirectory, code: code)
+    /// hwloc's allowed PUs, narrowed to `asked`, or for this machine to
+    /// sched_getaffinity's CPUs; a described machine's are its own.
+    private static func usableCPUs(
+        of pus: [HwlocMachine.PU], source: TopologySource, asked: [Int]?
+    ) throws(TopologyError) -> [Int] {
+        let permitted = pus.filter(\.allowed).map(\.id)
+        var wanted = asked
+        if wanted == nil && source == .thisSystem {
+            do throws(SystemError) { wanted = try Affinity.allowedCPUs() } catch { throw .affinity(error) }
         }
-
-        let allowed = if let allowedCPUs { allowedCPUs } else { try kernelAllowedCPUs() }
-        let usable = CPUList(allowed.filter(Set(online.cpus).contains)).cpus
-        guard !usable.isEmpty else { throw .noUsableCPUs(allowed: CPUList(allowed).cpus, online: online.cpus) }
-        return Topology(nodes: nodes, onlineCPUs: online.cpus, allowedCPUs: usable,
-                        libnumaAvailable: libnumaAvailable ?? NUMA.isAvailable, source: source)
+        guard let wanted else { return permitted }
+        let usable = CPUList(wanted.filter(Set(permitted).contains)).cpus
+        guard !usable.isEmpty else { throw .noUsableCPUs(allowed: CPUList(wanted).cpus, online: pus.map(\.id)) }
+        return usable
     }
 
-    private static func kernelAllowedCPUs() throws(TopologyError) -> [Int] {
-        do throws(SystemError) { return try Affinity.allowedCPUs() } catch { throw .affinity(error) }
-    }
-
-    private static func readNodes(in directory: String, online: Set<Int>) throws(TopologyError) -> [NUMANode] {
-        let ids = try cpuList(at: directory + "/online").cpus
-        guard !ids.isEmpty else { throw .malformedFile(path: directory + "/online", problem: "no online node") }
-        var nodes: [NUMANode] = []
-        for id in ids {
-            let node = "\(directory)/node\(id)"
-            // The node's cpulist can still name CPUs taken offline; threads
-            // pinned there would fail, so only online ones are kept.
-            let cpus = try cpuList(at: node + "/cpulist").cpus.filter(online.contains)
-            let memory = try SysfsFiles.contentsIfPresent(node + "/meminfo").flatMap { text throws(TopologyError) in
-                try memTotal(in: text, path: node + "/meminfo")
-            }
-            let distances = try SysfsFiles.contentsIfPresent(node + "/distance").map { text throws(TopologyError) in
-                try distanceList(in: text, path: node + "/distance")
-            }
-            nodes.append(NUMANode(id: id, cpus: cpus, memoryBytes: memory, distances: distances ?? []))
-        }
-        return nodes
-    }
-
-    /// A file holding one cpulist, its parse errors naming the file.
-    private static func cpuList(at path: String) throws(TopologyError) -> CPUList {
-        let text = try SysfsFiles.contents(path)
-        do throws(TopologyError) { return try CPUList.parse(text) } catch {
-            throw .malformedFile(path: path, problem: error.description)
+    /// Nodes by ascending id, each with its PUs and its distances reordered
+    /// to match.
+    private static func nodes(of machine: HwlocMachine, pus: [HwlocMachine.PU]) -> [NUMANode] {
+        let order = machine.nodes.indices.sorted { machine.nodes[$0].id < machine.nodes[$1].id }
+        return order.map { index in
+            NUMANode(id: machine.nodes[index].id, cpus: pus.filter { $0.node == index }.map(\.id),
+                     memoryBytes: machine.nodes[index].memoryBytes,
+                     distances: machine.distances.map { rows in order.map { rows[index][$0] } } ?? [])
         }
     }
 
-    /// MemTotal in bytes from a node's meminfo, nil when the line is absent.
-    private static func memTotal(in text: String, path: String) throws(TopologyError) -> UInt64? {
-        for line in text.split(separator: "\n") {
-            let fields = line.split(whereSeparator: \.isWhitespace)
-            guard let label = fields.firstIndex(of: "MemTotal:") else { continue }
-            let value = Array(fields[(label + 1)...])
-            guard value.count == 2, value[1] == "kB", let kilobytes = UInt64(value[0]), kilobytes <= UInt64.max / 1024
-            else { throw .malformedFile(path: path, problem: "cannot read MemTotal from '\(line)'") }
-            return kilobytes * 1024
-        }
-        return nil
+    private static func packages(of machine: HwlocMachine, pus: [HwlocMachine.PU]) -> [CPUPackage] {
+        (0..<machine.packageCount).map { id in CPUPackage(id: id, cpus: pus.filter { $0.package == id }.map(\.id)) }
     }
 
-    private static func distanceList(in text: String, path: String) throws(TopologyError) -> [Int] {
-        var distances: [Int] = []
-        for field in text.split(whereSeparator: \.isWhitespace) {
-            guard let distance = Int(field), distance >= 0 else {
-                throw .malformedFile(path: path, problem: "'\(field)' is not a distance")
-            }
-            distances.append(distance)
+    private static func llcDomains(of machine: HwlocMachine, pus: [HwlocMachine.PU]) -> [CacheDomain] {
+        machine.llcs.enumerated().map { id, llc in
+            CacheDomain(id: id, level: llc.level, sizeBytes: llc.sizeBytes, cpus: pus.filter { $0.llc == id }.map(\.id))
         }
-        return distances
+    }
+
+    private static func cores(of machine: HwlocMachine, pus: [HwlocMachine.PU]) -> [CPUCore] {
+        (0..<machine.coreCount).map { id in
+            let members = pus.filter { $0.core == id }
+            return CPUCore(id: id, package: members.first?.package ?? 0, cpus: members.map(\.id))
+        }
     }
 }

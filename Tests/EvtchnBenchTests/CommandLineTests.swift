@@ -49,6 +49,10 @@ struct CommandLineTests {
         ["run", "--no-such-option"],
         ["compare", "/no/such/report.csv", "/no/such/other.csv"],
         ["validate", "--design", "no-such-design"],
+        ["run", "--topology", "synthetic:pack:2 core:2 pu:1"],
+        ["run", "--plan", "--topology", "/no/such/machine"],
+        ["topology", "--topology", "/no/such/machine"],
+        ["topology", "--topology", "synthetic:pack:x"],
     ])
     func badInput(arguments: [String]) throws {
         let folder = try Self.scratchFolder()
@@ -85,6 +89,20 @@ struct CommandLineTests {
         #expect(outcome.output.contains("design=rwlock"))
         #expect(outcome.output.contains("estimated time"))
         #expect(!FileManager.default.fileExists(atPath: report))
+    }
+
+    @Test("--topology: topology --json and run --plan describe another machine")
+    func otherMachine() throws {
+        let machine = "synthetic:pack:2 numa:1 l3:1 core:4 pu:2"
+        let json = try Self.run("evtchn-bench", ["topology", "--json", "--topology", machine])
+        #expect(json.status == 0, "\(json.errors)")
+        for key in ["packages", "numa_nodes", "llc_domains", "cores", "pus"] { #expect(json.output.contains("\"\(key)\": ["), "\(key)") }
+        #expect(json.output.contains("{\"id\": 15, \"core\": 7, \"llc\": 1, \"package\": 1, \"node\": 1, \"allowed\": true}"))
+        let plain = try Self.run("evtchn-bench", ["topology", "--topology", machine])
+        #expect(plain.output.contains("packages: 2, cores: 8, LLC domains: 2 (L3), PUs: 16"), "\(plain.output)")
+        let plan = try Self.run("evtchn-bench", ["run", "--plan", "--quick", "--topology", machine])
+        #expect(plan.status == 0, "\(plan.errors)")
+        #expect(plan.output.contains("2 NUMA node(s), 16 usable CPU(s)"), "\(plan.output)")
     }
 
     @Test("the poll and shinfo-move scenarios are selectable and appear in --plan")

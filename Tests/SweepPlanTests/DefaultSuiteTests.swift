@@ -3,7 +3,7 @@ import LockDesigns
 import Reports
 import Runner
 import SweepPlan
-import SysfsFixtures
+import TopologyFixtures
 import Testing
 import Topology
 

@@ -1,7 +1,7 @@
 import Reports
 import Runner
 import SweepPlan
-import SysfsFixtures
+import TopologyFixtures
 import Testing
 import Topology
 

@@ -1,5 +1,5 @@
 import SweepPlan
-import SysfsFixtures
+import TopologyFixtures
 import Testing
 import Topology
 

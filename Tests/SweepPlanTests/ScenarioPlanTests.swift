@@ -1,6 +1,6 @@
 import Runner
 import SweepPlan
-import SysfsFixtures
+import TopologyFixtures
 import Testing
 import Topology
 

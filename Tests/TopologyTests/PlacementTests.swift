@@ -1,5 +1,5 @@
 import Platform
-import SysfsFixtures
+import TopologyFixtures
 import Testing
 import Topology
 
