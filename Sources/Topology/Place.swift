@@ -14,7 +14,7 @@ public func place(_ request: PlacementRequest, on topology: Topology) throws(Pla
 
     var notes: [String] = []
     let counts = roles.map(request.count(of:))
-    let byPolicy = policyCPUs(request.policy, counts: counts, nodes: nodes, machineNodes: topology.nodeCount, notes: &notes)
+    let byPolicy = policyCPUs(request.policy, counts: counts, on: topology, notes: &notes)
     var cpus: [PlacementRole: [Int]] = [:]
     for (index, role) in roles.enumerated() {
         if let explicit = request.explicitCPUs(of: role) {
@@ -71,37 +71,47 @@ extension Topology {
 }
 
 /// Each role's CPUs under `policy`, in role order, as if no role had an
-/// explicit list.
+/// explicit list. Nodes are taken nearest first from the first one
+/// (`nodesByDistance`), and inside a node one PU per core before any
+/// sibling (`coreFirstOrder`), except under `smt`, which wants siblings.
 private func policyCPUs(
-    _ policy: PlacementPolicy, counts: [Int], nodes: [(id: Int, cpus: [Int])], machineNodes: Int,
-    notes: inout [String]
+    _ policy: PlacementPolicy, counts: [Int], on topology: Topology, notes: inout [String]
 ) -> [[Int]] {
+    let nodes = topology.nodesByDistance(from: topology.allowedCPUsByNode()[0].id, topology.allowedCPUsByNode())
+    let machineNodes = topology.nodeCount
     let total = counts.reduce(0, +)
     switch policy {
     case .compact:
-        return divide(cycle(nodes.flatMap(\.cpus), count: total), into: counts)
+        return divide(cycle(topology.coreFirstOrder(nodes), count: total), into: counts)
+    case .smt:
+        guard topology.hasSMT else {
+            notes.append("smt needs SMT siblings; no core has two allowed PUs here: same as compact")
+            return divide(cycle(topology.coreFirstOrder(nodes), count: total), into: counts)
+        }
+        return divide(cycle(topology.siblingsFirstOrder(nodes), count: total), into: counts)
     case .scatter:
         if nodes.count == 1 { notes.append(singleNodeNote("scatter", nodes[0].id, machineNodes, "same as compact")) }
         // Thread k goes to node k mod N, and is the (k / N)-th thread there.
+        let orders = nodes.map { topology.coreFirstOrder([$0]) }
         let cpus = (0..<total).map { k in
-            let node = nodes[k % nodes.count].cpus
-            return node[(k / nodes.count) % node.count]
+            let node = orders[k % orders.count]
+            return node[(k / orders.count) % node.count]
         }
         return divide(cpus, into: counts)
     case .split:
         guard nodes.count >= 2 else {
             notes.append(singleNodeNote("split", nodes[0].id, machineNodes, "everything on node \(nodes[0].id)"))
-            return divide(cycle(nodes[0].cpus, count: total), into: counts)
+            return divide(cycle(topology.coreFirstOrder(nodes), count: total), into: counts)
         }
-        let guest = cycle(nodes[1].cpus, count: counts[1] + counts[2])
-        return [cycle(splitSenderCPUs(nodes), count: counts[0])] + divide(guest, into: Array(counts[1...]))
+        let guest = cycle(topology.coreFirstOrder([nodes[1]]), count: counts[1] + counts[2])
+        return [cycle(splitSenderCPUs(nodes, topology), count: counts[0])] + divide(guest, into: Array(counts[1...]))
     }
 }
 
 /// Under `split`, senders take the first node's CPUs, then those of the
-/// nodes after the guest's (the second), never the guest's own.
-private func splitSenderCPUs(_ nodes: [(id: Int, cpus: [Int])]) -> [Int] {
-    nodes.enumerated().filter { $0.offset != 1 }.flatMap(\.element.cpus)
+/// nodes after the guest's (the nearest other node), never the guest's own.
+private func splitSenderCPUs(_ nodes: [(id: Int, cpus: [Int])], _ topology: Topology) -> [Int] {
+    topology.coreFirstOrder(nodes.enumerated().filter { $0.offset != 1 }.map(\.element))
 }
 
 /// The most senders `policy` places, next to `vcpus` vCPU threads and one
@@ -111,8 +121,10 @@ private func splitSenderCPUs(_ nodes: [(id: Int, cpus: [Int])]) -> [Int] {
 /// least 1: a machine with two CPUs still runs one sender and one vCPU,
 /// the host thread sharing a CPU with one of them.
 public func senderCapacity(_ policy: PlacementPolicy, vcpus: Int, on topology: Topology) -> Int {
-    let nodes = topology.allowedCPUsByNode()
-    if policy == .split && nodes.count >= 2 { return splitSenderCPUs(nodes).count }
+    let byNode = topology.allowedCPUsByNode()
+    if policy == .split && byNode.count >= 2 {
+        return splitSenderCPUs(topology.nodesByDistance(from: byNode[0].id, byNode), topology).count
+    }
     return max(1, topology.allowedCPUs.count - vcpus - 1)
 }
 

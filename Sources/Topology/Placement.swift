@@ -1,35 +1,37 @@
 import Platform
 
-/// How sender, vCPU and host threads are spread over the machine.
+/// How sender, vCPU and host threads are spread over the machine, in terms
+/// of the tiers between two PUs (`PlacementTier`: `smt` same core, `llc`
+/// same last-level cache, `node` same NUMA node, `remote` another node,
+/// nearer ones first by SLIT distance).
 ///
 /// A lock design's cost is mostly the cost of moving its lock word and the
-/// cache's mapping between CPUs, and that cost depends on where the CPUs
-/// are. Each policy pins one point of that range, so a design can be
+/// cache's mapping between CPUs, and that cost depends on the tier they
+/// cross. Each policy pins one point of that range, so a design can be
 /// compared with another at the same point:
 ///
-/// - `compact` fills one node before the next: senders, guest and host
-///   share a last-level cache where they can. The best case for every
-///   design; differences here are instruction counts and atomics.
-/// - `scatter` deals threads round-robin over the nodes, so neighbours in
-///   the role order sit on different nodes: every lock acquisition and
-///   every pending-bit write crosses the interconnect. The worst case, and
-///   where reader-side atomics (rwlock) pay most against RCU or seqlock.
+/// - `compact` gives each thread its own core: it fills one LLC domain,
+///   then the rest of its node, then the nearest nodes by distance. Two
+///   busy threads go on sibling PUs only once every core has one, and the
+///   row says so (`smt_shared`). The best case short of SMT.
+/// - `smt` puts threads on siblings on purpose: the sender and the vCPU of
+///   a 1 + 1 run share a core (same as compact where there is no SMT).
+/// - `scatter` deals threads round-robin over the nodes, nearest first, so
+///   neighbours in the role order sit on different nodes: every lock
+///   acquisition and pending-bit write crosses the interconnect.
 /// - `split` is the hypervisor case: senders (the backends, devices and
-///   their interrupts) on one socket, the guest's vCPUs and the host thread
-///   that services them on another (the second node), and guest memory with
-///   the vCPUs. Only the sender-to-guest traffic crosses nodes, as in a real
-///   Xen host. Senders that outnumber the first node's CPUs go on to the
-///   nodes after the guest's, never onto the guest's own.
+///   their interrupts) on the first node, the guest's vCPUs and the host
+///   thread that services them on the nearest other node, and guest
+///   memory with the vCPUs. Senders that outnumber the first node's PUs go
+///   on to the other nodes, nearest first, never onto the guest's own.
 ///
-/// Threads take CPUs in role order (senders, then vCPUs, then host
-/// threads) because that is the order of the event's path: under
-/// `compact`, senders and the first vCPUs end up closest, which is the
-/// pair whose sharing a lock design most affects; under `scatter`, adjacent
-/// roles land on different nodes. Only CPUs this process may use count;
-/// nodes go in ascending id and CPUs ascending within a node, so the same
-/// request on the same machine always gives the same placement.
+/// Threads take PUs in role order (senders, then vCPUs, then host
+/// threads), the order of the event's path: under `compact`, senders and
+/// the first vCPUs end up closest. Only PUs this process may use count,
+/// memory-only nodes never get threads, and the same request on the same
+/// machine always gives the same placement.
 public enum PlacementPolicy: String, CaseIterable, Sendable {
-    case compact, scatter, split
+    case compact, scatter, split, smt
 }
 
 /// The kinds of thread a run pins, in the order they take CPUs.

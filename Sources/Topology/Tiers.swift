@@ -1,0 +1,90 @@
+/// How close two PUs are, closest first: what a cache line moving between
+/// them crosses. Placement policies are defined by these tiers, and every
+/// row says the farthest tier between a sender and the vCPU it sends to.
+public enum PlacementTier: String, CaseIterable, Comparable, Sendable {
+    /// Siblings of one core (or the same PU): L1 and L2 shared.
+    case smt
+    /// Two cores behind one last-level cache.
+    case llc
+    /// Two LLC domains of one NUMA node.
+    case node
+    /// Two nodes; how far is their SLIT distance.
+    case remote
+
+    public static func < (a: PlacementTier, b: PlacementTier) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}
+
+extension Topology {
+    /// The PU numbered `cpu`, if the machine has it.
+    public func pu(_ cpu: Int) -> ProcessingUnit? { pus.first { $0.id == cpu } }
+
+    /// The tier between two PUs; nil when either is unknown.
+    public func tier(_ a: Int, _ b: Int) -> PlacementTier? {
+        guard let x = pu(a), let y = pu(b) else { return nil }
+        if x.core == y.core { return .smt }
+        if x.llc != nil && x.llc == y.llc { return .llc }
+        if x.node == y.node { return .node }
+        return .remote
+    }
+
+    /// The SLIT distance between two PUs' nodes (10 within one node); nil
+    /// when the machine gives no distances or a PU is in no node.
+    public func distance(_ a: Int, _ b: Int) -> Int? {
+        guard let x = pu(a)?.node, let y = pu(b)?.node else { return nil }
+        return nodeDistance(x, y)
+    }
+
+    /// The SLIT distance between two nodes, or nil when unknown.
+    public func nodeDistance(_ a: Int, _ b: Int) -> Int? {
+        guard let from = nodes.firstIndex(where: { $0.id == a }), let to = nodes.firstIndex(where: { $0.id == b }),
+              nodes[from].distances.count == nodes.count else { return a == b ? 10 : nil }
+        return nodes[from].distances[to]
+    }
+
+    /// Nodes with allowed PUs, `first` and then the others nearest first
+    /// (SLIT distance from `first`, then id): the order in which policies
+    /// spill over to other nodes.
+    func nodesByDistance(from first: Int, _ nodes: [(id: Int, cpus: [Int])]) -> [(id: Int, cpus: [Int])] {
+        nodes.sorted { a, b in
+            let da = a.id == first ? 0 : nodeDistance(first, a.id) ?? Int.max
+            let db = b.id == first ? 0 : nodeDistance(first, b.id) ?? Int.max
+            return (da, a.id) < (db, b.id)
+        }
+    }
+
+    /// `cpus` (allowed PUs of one node) as runs of siblings: one run per
+    /// core, cores ordered by LLC domain and then core, PUs ascending.
+    func coreRuns(_ cpus: [Int]) -> [[Int]] {
+        var runs: [Int: [Int]] = [:]
+        var order: [(llc: Int, core: Int)] = []
+        for cpu in cpus.sorted() {
+            guard let p = pu(cpu) else { continue }
+            if runs[p.core] == nil { order.append((p.llc ?? -1, p.core)) }
+            runs[p.core, default: []].append(cpu)
+        }
+        let fallback = cpus.filter { pu($0) == nil }.map { [$0] }
+        return order.sorted { ($0.llc, $0.core) < ($1.llc, $1.core) }.map { runs[$0.core]! } + fallback
+    }
+
+    /// `compact`'s order of PUs: one PU of every core first (by LLC domain,
+    /// node, and nodes by distance), then the second siblings in the same
+    /// order, and so on: no two threads on siblings while a core is free.
+    func coreFirstOrder(_ nodes: [(id: Int, cpus: [Int])]) -> [Int] {
+        let runs = nodes.flatMap { coreRuns($0.cpus) }
+        let deepest = runs.map(\.count).max() ?? 0
+        return (0..<deepest).flatMap { level in runs.compactMap { $0.count > level ? $0[level] : nil } }
+    }
+
+    /// `smt`'s order: whole cores, siblings next to each other.
+    func siblingsFirstOrder(_ nodes: [(id: Int, cpus: [Int])]) -> [Int] {
+        nodes.flatMap { coreRuns($0.cpus).flatMap { $0 } }
+    }
+
+    /// Whether some core has two allowed PUs.
+    var hasSMT: Bool {
+        let allowed = Set(allowedCPUs)
+        return cores.contains { $0.cpus.filter(allowed.contains).count > 1 }
+    }
+}
