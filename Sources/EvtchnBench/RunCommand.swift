@@ -115,7 +115,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Do not pin threads (let the scheduler place them).")
     var noPin = false
 
-    @Option(help: "CSV file to write (default results/<utc-timestamp>-<host>.csv).")
+    @Option(help: "CSV file to write, in a folder that exists (default results/<utc-timestamp>-<host>.csv; results/ is created if missing).")
     var output: String?
 
     @Flag(help: "When the sweep finishes, draw the report's pictures (as `evtchn-bench plot REPORT` does).")
@@ -139,14 +139,17 @@ struct RunCommand: ParsableCommand {
         let machine = MachineInfo.current()
         let path = output ?? defaultReportPath(secondsSinceEpoch: secondsSinceEpoch(), host: machine.host)
         let printer = SweepPrinter(plan: sweep, machine: machine, path: path)
-        // The same check with or without --plan, so both fail alike.
-        do { try SweepOutput.check(path: path, histogramFolder: histograms) } catch { throw CommandError(error.description) }
+        // A plan writes nothing, so it needs no output folder.
         if plan {
             printer.printPlan()
             return
         }
         let out: SweepOutput
-        do { out = try SweepOutput(path: path, histogramFolder: histograms) } catch { throw CommandError(error.description) }
+        do {
+            if output == nil { try SweepOutput.makeDefaultFolder(of: path) }
+            try SweepOutput.check(path: path, histogramFolder: histograms)
+            out = try SweepOutput(path: path, histogramFolder: histograms)
+        } catch { throw CommandError(error.description) }
         do { try Interruption.install() } catch { throw CommandError(error.description) }
         try printer.run(output: out)
         if plot { try PlotCommand.draw(path, ignoreHost: false) }
