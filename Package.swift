@@ -93,7 +93,7 @@ let package = Package(
                                                       "TestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "SweepPlanTests", dependencies: ["SweepPlan", "TopologyFixtures", "Topology", "Runner", "Reports", "LockDesigns", "Delivery",
-                                                         "TestSupport"],
+                                                         "GuestMemory", "TestSupport"],
                     swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Platform", "TestSupport"], swiftSettings: strict),
     ]

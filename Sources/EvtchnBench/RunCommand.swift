@@ -16,10 +16,13 @@ struct RunCommand: ParsableCommand {
             With no options it runs the default suite, fitted to this machine: every design; the ipi \
             scenario at 1, 2, 4, ... senders up to the CPUs left after the vCPUs and the host thread; \
             1 vCPU (and 4 with 8 CPUs or more); compact placement (and split with 2 nodes or more); plus \
-            the relocate scenario at the smallest configuration with every strategy. Duration and \
-            repetitions are scaled so it takes about 5 minutes (--quick: about 1). Repetitions run as \
-            interleaved passes in a shuffled order (--seed, --no-interleave). --plan prints all of it \
-            without running. Ctrl-C ends the current run and keeps every finished row.
+            the relocate scenario at the smallest configuration with every strategy. It keeps at least \
+            6 repetitions of at least 0.5 s and fits --budget (5 minutes; --quick: 1) by leaving \
+            configurations out: sender counts between 1 and the largest first, then relocate designs, \
+            4 vCPUs, split, the largest sender count; --plan says what it left out and which option \
+            brings it back. Lists given are kept. Repetitions run as interleaved passes in a shuffled \
+            order (--seed, --no-interleave). --plan prints all of it without running. Ctrl-C ends the \
+            current run and keeps every finished row.
             """)
 
     @OptionGroup var designOption: DesignOption
@@ -43,16 +46,19 @@ struct RunCommand: ParsableCommand {
             transform: ArgumentValue.vcpuCounts)
     var vcpus: [Int]?
 
-    @Option(help: "Measured seconds per run. Default: scaled so the sweep takes about 5 minutes (at least 0.5).")
+    @Option(help: "Minutes the sweep should take (more than 0, at most 1440); what is not given is fitted to it. Default: 5 (--quick: 1).")
+    var budget: Double?
+
+    @Option(help: "Measured seconds per run. Default: scaled to the budget (0.5 to 2).")
     var duration: Double?
 
     @Option(help: "Warm-up seconds per run, not measured. Default: 0.25 (--quick: 0.1).")
     var warmup: Double?
 
-    @Option(help: "Repetitions of each configuration. Default: scaled with the duration, up to 5.")
+    @Option(help: "Repetitions of each configuration. Default: 6, more only when 2-second runs leave the budget room.")
     var reps: Int?
 
-    @Flag(help: "A suite of about 1 minute: senders 1 and the most the machine fits, 1 vCPU.")
+    @Flag(help: "A suite of about 1 minute (--budget 1) with 0.1 s warm-ups.")
     var quick = false
 
     @Flag(help: "Print the configurations, where each thread goes, the number of runs and the estimated time; run nothing.")
@@ -66,8 +72,8 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var abiOption: ABIOption
 
-    @Option(help: "Ports each sender sends to.")
-    var portsPerSender = 16
+    @Option(help: "Ports each sender sends to. Default: 16, fewer where senders x 16 exceed the guest's ports.")
+    var portsPerSender: Int?
 
     @Option(help: "Fraction of each sender's ports the guest masks (0...1).")
     var maskedFraction = 0.0
@@ -109,7 +115,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Do not pin threads (let the scheduler place them).")
     var noPin = false
 
-    @Option(help: "CSV file to write (default results/<utc-timestamp>-<host>.csv).")
+    @Option(help: "CSV file to write, in a folder that exists (default results/<utc-timestamp>-<host>.csv; results/ is created if missing).")
     var output: String?
 
     @Flag(help: "When the sweep finishes, draw the report's pictures (as `evtchn-bench plot REPORT` does).")
@@ -134,14 +140,17 @@ struct RunCommand: ParsableCommand {
         let machine = MachineInfo.current()
         let path = output ?? defaultReportPath(secondsSinceEpoch: secondsSinceEpoch(), host: machine.host)
         let printer = SweepPrinter(plan: sweep, machine: machine, path: path)
-        // The same check with or without --plan, so both fail alike.
-        do { try SweepOutput.check(path: path, histogramFolder: histograms) } catch { throw CommandError(error.description) }
+        // A plan writes nothing, so it needs no output folder.
         if plan {
             printer.printPlan()
             return
         }
         let out: SweepOutput
-        do { out = try SweepOutput(path: path, histogramFolder: histograms) } catch { throw CommandError(error.description) }
+        do {
+            if output == nil { try SweepOutput.makeDefaultFolder(of: path) }
+            try SweepOutput.check(path: path, histogramFolder: histograms)
+            out = try SweepOutput(path: path, histogramFolder: histograms)
+        } catch { throw CommandError(error.description) }
         do { try Interruption.install() } catch { throw CommandError(error.description) }
         try printer.run(output: out)
         if plot { try PlotCommand.draw(path, ignoreHost: false) }
@@ -163,6 +172,7 @@ struct RunCommand: ParsableCommand {
         o.durationSeconds = duration
         o.warmupSeconds = warmup
         o.reps = reps
+        o.budgetMinutes = budget
         o.quick = quick
         o.senderCPUs = senderCPUs
         o.vcpuCPUs = vcpuCPUs
@@ -174,7 +184,7 @@ struct RunCommand: ParsableCommand {
         o.template.abi = abiOption.abi
         o.template.vcpuMode = vcpuMode
         o.template.host = invalidateEveryUs == 0 ? .idle : .migrate(everyMicroseconds: invalidateEveryUs)
-        o.template.portsPerSender = portsPerSender
+        o.portsPerSender = portsPerSender
         o.template.maskedFraction = maskedFraction
         return o
     }

@@ -22,7 +22,9 @@ struct SweepPrinter {
             ?? "repetitions in blocks"
         print("\(plan.configurations.count) configurations x \(plan.reps) repetitions = \(plan.runCount) runs of "
               + "\(formatFixed(plan.durationSeconds, decimals: 2)) s; \(order)")
-        print("estimated time: \(formatDuration(plan.estimatedSeconds)); rows go to \(path)")
+        print("estimated time: \(formatDuration(plan.estimatedSeconds)) (budget \(formatDuration(plan.budgetSeconds))); "
+              + "rows go to \(path)")
+        plan.fitNotes.forEach { print($0) }
         for note in output.writer.notes { print("note: \(note)") }
         var observer = ProgressObserver(progress: Progress(total: plan.runCount))
         let outcome: SweepOutcome

@@ -1,9 +1,17 @@
+import GuestMemory
+import LockDesigns
 import Runner
 import Topology
 
-/// The default suite, fitted to the machine it runs on: every list the
-/// options leave out, and the duration and repetitions that make the whole
-/// sweep last about `budgetSeconds`.
+/// The default suite, fitted to the machine it runs on and to a time
+/// budget (`--budget`: 5 minutes, `--quick` 1). Every configuration keeps
+/// at least `minimumReps` interleaved repetitions of at least
+/// `minimumDurationSeconds` on any machine; the budget cuts configurations
+/// instead (`SuiteFit`), first: the sender counts between 1 and the
+/// largest (a geometric subset stays), then the relocate block's designs
+/// (rwlock, seqlock and rcu stay longest), then the 4-vCPU count, then the
+/// split placement, then the largest sender count. Every design at 1
+/// sender, 1 vCPU, compact is never cut. Lists the user gives are kept.
 enum DefaultSuite {
     /// Wall time a run costs beyond its warm-up and measured window
     /// (guest memory, thread start and join, final drain), measured on the
@@ -13,16 +21,26 @@ enum DefaultSuite {
     /// start-up and scheduler noise.
     static let minimumDurationSeconds = 0.5
     static let maximumDurationSeconds = 2.0
-    static let maximumReps = 5
+    /// The fewest repetitions whose order-statistic interval of the median
+    /// reaches 95 % (`Statistics.medianInterval`): fewer give none.
+    static let minimumReps = 6
+    /// Repetitions grow past the minimum only once runs are at the
+    /// longest duration and the budget still has room.
+    static let maximumReps = 30
+    /// A plan this much over its budget still fits: 5 % is not worth a cut.
+    static let budgetSlack = 1.05
+    /// `--budget` above this (a day) is a slip, not a plan.
+    static let maximumBudgetMinutes = 1440.0
+    /// Ports per sender unless `--ports-per-sender` says otherwise.
+    static let portsPerSender = 16
 
-    static func budgetSeconds(quick: Bool) -> Double { quick ? 60 : 300 }
+    static func budgetMinutes(quick: Bool) -> Double { quick ? 1 : 5 }
 
     static func warmupSeconds(quick: Bool) -> Double { quick ? 0.1 : 0.25 }
 
-    /// 1 vCPU and, on machines with at least 8 usable CPUs, also 4 (not in
-    /// the quick suite).
-    static func vcpuCounts(on topology: Topology, quick: Bool) -> [Int] {
-        topology.allowedCPUs.count >= 8 && !quick ? [1, 4] : [1]
+    /// 1 vCPU and, on machines with at least 8 usable CPUs, also 4.
+    static func vcpuCounts(on topology: Topology) -> [Int] {
+        topology.allowedCPUs.count >= 8 ? [1, 4] : [1]
     }
 
     /// compact and, on machines with two nodes or more (that this process
@@ -31,10 +49,15 @@ enum DefaultSuite {
         topology.allowedCPUsByNode().count >= 2 ? [.compact, .split] : [.compact]
     }
 
-    /// 1, 2, 4, ... up to `capacity`, and `capacity` itself; the quick
-    /// suite keeps only 1 and `capacity`.
-    static func senderCounts(capacity: Int, quick: Bool) -> [Int] {
-        guard !quick else { return capacity > 1 ? [1, capacity] : [1] }
+    /// The relocate block's designs, kept longest first: KVM's rwlock, then
+    /// the optimistic and grace-period families, then the catalogue's order.
+    static func relocationDesigns(of designs: [LockDesign]) -> [LockDesign] {
+        let first: [LockDesign] = [.rwlock, .seqlock, .rcu]
+        return first.filter(designs.contains) + designs.filter { !first.contains($0) }
+    }
+
+    /// 1, 2, 4, ... up to `capacity`, and `capacity` itself.
+    static func senderCounts(capacity: Int) -> [Int] {
         var counts: [Int] = []
         var count = 1
         while count < capacity {
@@ -44,22 +67,40 @@ enum DefaultSuite {
         return counts + [capacity]
     }
 
-    /// Repetitions and measured seconds for `configurations` configurations:
-    /// as many repetitions (up to 5) as fit with runs of at least the
-    /// minimum duration, then the longest duration (up to 2 s) that fits.
-    /// Two repetitions rather than one when that overruns the budget by at
-    /// most a quarter: one gives no interval at all. What the options give
-    /// is kept.
-    static func timing(configurations: Int, options: SweepOptions, warmup: Double) -> (reps: Int, duration: Double) {
-        let budget = budgetSeconds(quick: options.quick)
-        let shortest = Double(configurations) * (max(options.durationSeconds ?? 0, minimumDurationSeconds) + warmup + runOverheadSeconds)
-        // A duration or warm-up out of range (NaN, huge) is refused later by
-        // validation; here it only must not trap.
-        let fitting = shortest.isFinite && shortest > 0 ? min(maximumReps, max(1, Int(min(budget / shortest, 1e6)))) : 1
-        let reps = options.reps ?? (fitting == 1 && 2 * shortest <= 1.25 * budget ? 2 : fitting)
-        let fitted = budget / (Double(configurations) * Double(reps)) - warmup - runOverheadSeconds
+    /// `counts` (from `senderCounts`) cut down: 1, and with `largest` the
+    /// largest and `middle` of the counts between, spread evenly over
+    /// them (a geometric subset, the counts being powers of two).
+    static func thinned(_ counts: [Int], middle: Int, largest: Bool) -> [Int] {
+        guard counts.count > 1, largest else { return Array(counts.prefix(1)) }
+        let between = Array(counts.dropFirst().dropLast())
+        guard middle < between.count else { return counts }
+        let step = Double(between.count + 1) / Double(middle + 1)
+        let kept = (0..<middle).map { between[Int((Double($0 + 1) * step).rounded()) - 1] }
+        return [counts[0]] + kept + [counts[counts.count - 1]]
+    }
+
+    /// Repetitions and measured seconds for `configurations`, what the
+    /// options give kept: at least `minimumReps` runs of the longest
+    /// duration (0.5 to 2 s) that fits `budget`; more repetitions (up to
+    /// 30) only once runs are 2 s long and the budget has room left.
+    static func timing(configurations: Int, options: SweepOptions, warmup: Double,
+                       budget: Double) -> (reps: Int, duration: Double) {
+        let overhead = warmup + runOverheadSeconds
+        let count = Double(max(1, configurations))
+        let fitted = budget / (count * Double(options.reps ?? minimumReps)) - overhead
         let duration = options.durationSeconds
             ?? min(maximumDurationSeconds, max(minimumDurationSeconds, (fitted * 100).rounded(.down) / 100))
-        return (reps, duration)
+        if let reps = options.reps { return (reps, duration) }
+        if options.durationSeconds == nil && duration < maximumDurationSeconds { return (minimumReps, duration) }
+        // A duration or warm-up out of range (NaN, huge) is refused later by
+        // validation; here it only must not trap.
+        let fitting = budget / (count * (duration + overhead))
+        guard fitting.isFinite else { return (minimumReps, duration) }
+        return (Int(min(max(fitting, Double(minimumReps)), Double(maximumReps))), duration)
+    }
+
+    /// 16, or fewer where `senders` x 16 exceed the ABI's ports.
+    static func portsPerSender(senders: Int, abi: GuestABI) -> Int {
+        max(1, min(portsPerSender, abi.portCount / max(1, senders)))
     }
 }

@@ -46,15 +46,32 @@ func nodeList(_ cpus: [Int?], _ topology: Topology) -> String {
 
 extension SweepPlan {
     /// What `run --plan` prints: one line per configuration, then the runs,
-    /// the timing, the order and the estimate.
+    /// the timing, the order and the estimate against the budget, then what
+    /// the budget left out and where ports per sender were cut to fit.
     public func describe() -> [String] {
         var lines = configurations.map { $0.planLine(on: topology) }
         let order = orderSeed.map { "interleaved passes, order_seed=\($0)" } ?? "repetitions in blocks"
         lines.append("\(configurations.count) configurations x \(reps) repetitions = \(runCount) runs of "
                      + "\(formatFixed(durationSeconds, decimals: 2)) s after \(formatFixed(warmupSeconds, decimals: 2)) s "
                      + "of warm-up; \(order)")
-        lines.append("estimated time: \(formatDuration(estimatedSeconds))")
-        return lines
+        lines.append("estimated time: \(formatDuration(estimatedSeconds)) (budget \(formatDuration(budgetSeconds)))")
+        return lines + fitNotes
+    }
+
+    /// What the budget left out and where ports per sender were cut: one
+    /// line each, for `--plan` and before a run.
+    public var fitNotes: [String] { leftOut.map(\.description) + (portsNote.map { [$0] } ?? []) }
+
+    /// "ports per sender: 15 at 259 senders (...)", when the default 16
+    /// was cut for some configurations so that senders x ports fit the ABI.
+    var portsNote: String? {
+        guard fittedPorts else { return nil }
+        let cut = configurations.map(\.configuration).filter { $0.portsPerSender != DefaultSuite.portsPerSender }
+        guard let abi = cut.first?.abi else { return nil }
+        let pairs = Set(cut.map { [$0.senders, $0.portsPerSender] }).sorted { $0[0] < $1[0] }
+        return "ports per sender: \(DefaultSuite.portsPerSender), but "
+            + pairs.map { "\($0[1]) at \($0[0]) senders" }.joined(separator: ", ")
+            + " (senders x ports within the \(abi.portCount) ports of a \(abi)-bit guest; --ports-per-sender sets one for all)"
     }
 }
 

@@ -20,20 +20,29 @@ public struct SweepOptions: Sendable {
     public var rate: Double?
     /// Timer and mixed scenarios: nil, the template's rate.
     public var timerRate: Double?
-    /// nil: 1, 2, 4, ... up to the CPUs left for senders, and that maximum.
+    /// nil: 1, 2, 4, ... up to the CPUs left for senders, and that maximum
+    /// (as many as the budget allows).
     public var senders: [Int]?
-    /// nil: 1, and also 4 on machines with at least 8 usable CPUs.
+    /// nil: 1, and also 4 on machines with at least 8 usable CPUs (budget
+    /// allowing).
     public var vcpus: [Int]?
-    /// nil: compact, and also split on machines with two nodes or more.
+    /// nil: compact, and also split on machines with two nodes or more
+    /// (budget allowing).
     public var placements: [PlacementPolicy]?
     public var durationSeconds: Double?
     public var warmupSeconds: Double?
+    /// nil: 6, more only when 2-second runs leave the budget room.
     public var reps: Int?
-    /// A suite of about one minute instead of five: fewer sender counts,
-    /// one vCPU count, shorter warm-ups.
+    /// The sweep's time in minutes; nil: 5 (`quick`: 1). What is not given
+    /// is fitted to it (`DefaultSuite`).
+    public var budgetMinutes: Double?
+    /// A suite of about one minute instead of five, with shorter warm-ups.
     public var quick = false
+    /// nil: 16, fewer where a configuration's senders x 16 exceed the
+    /// guest ABI's ports.
+    public var portsPerSender: Int?
     /// Every knob a sweep does not vary and no option above sets: ABI,
-    /// ports, masking, host action, vCPU mode.
+    /// masking, host action, vCPU mode.
     public var template = RunConfiguration(design: .rwlock)
     public var senderCPUs: [Int]?
     public var vcpuCPUs: [Int]?

@@ -12,7 +12,7 @@ public struct SweepOutput {
     /// Creates the histogram folder and opens (or creates, with its
     /// header) the report.
     public init(path: String, histogramFolder: String?) throws(PlanError) {
-        if let histogramFolder { try makeFolder(histogramFolder) }
+        if let histogramFolder { try makeFolder(histogramFolder, what: "--histograms") }
         do { writer = try CSVReportWriter(path: path, columns: RunRecord.columns) } catch {
             throw PlanError(error.description)
         }
@@ -20,8 +20,16 @@ public struct SweepOutput {
         self.histogramFolder = histogramFolder
     }
 
-    /// What `--plan` checks without creating anything: the report's folder
-    /// is writable, the histogram folder is a folder or can be made.
+    /// Creates the folder `path` goes in when nothing is there (mode 0755
+    /// less the umask): only for the default report path, so that a first
+    /// run works in a fresh checkout while a mistyped `--output` folder
+    /// still fails.
+    public static func makeDefaultFolder(of path: String) throws(PlanError) {
+        try makeFolder(Files.split(path).folder, what: "the default output folder")
+    }
+
+    /// What a run checks before creating anything: the report's folder is
+    /// writable, the histogram folder is a folder or can be made.
     public static func check(path: String, histogramFolder: String?) throws(PlanError) {
         try requireWritableFolder(of: path, what: "--output")
         if let histogramFolder {
@@ -48,13 +56,14 @@ private func requireWritableFolder(of path: String, what: String) throws(PlanErr
     guard Files.isWritable(folder) else { throw PlanError("\(what): folder \(folder) is not writable") }
 }
 
-/// Creates `path` (one level) unless it exists as a folder already.
-private func makeFolder(_ path: String) throws(PlanError) {
+/// Creates `path` (one level) unless it exists as a folder already;
+/// `what` names it in the error.
+private func makeFolder(_ path: String, what: String) throws(PlanError) {
     if let isFolder = kind(of: path) {
-        guard isFolder else { throw PlanError("--histograms: \(path) exists and is not a folder") }
+        guard isFolder else { throw PlanError("\(what): \(path) exists and is not a folder") }
         return
     }
     do throws(SystemError) { try Files.makeFolder(path) } catch {
-        throw PlanError("--histograms: cannot create \(path): \(error.reason)")
+        throw PlanError("\(what): cannot create \(path): \(error.reason)")
     }
 }

@@ -40,6 +40,12 @@ public struct SweepPlan: Sendable {
     public let topology: Topology
     /// No sweep list was given: the lists were fitted to the machine.
     public let isDefaultSuite: Bool
+    /// What the sweep was fitted to (`--budget`).
+    public let budgetSeconds: Double
+    /// What the budget cut from the lists not given.
+    public let leftOut: [LeftOut]
+    /// Ports per sender were not given: 16, fewer where the ABI needs it.
+    public let fittedPorts: Bool
 
     /// configurations x reps (checked not to overflow when planned).
     public var runCount: Int { configurations.count * reps }
@@ -66,26 +72,15 @@ private struct Planner {
 
     func plan() throws(PlanError) -> SweepPlan {
         try refuseIgnoredOptions()
-        if let reps = options.reps, reps < 1 { throw PlanError("repetitions must be at least 1 (got \(reps))") }
         let warmup = options.warmupSeconds ?? DefaultSuite.warmupSeconds(quick: options.quick)
+        let fit = SuiteFit(options: options, topology: topology, warmup: warmup)
+        try refuseBadCounts(fit)
+        let levels = fit.fitted()
         var configurations: [PlannedConfiguration] = []
-        for design in options.designs {
-            for (scenario, grid) in scenarioGrids() {
-                for strategy in scenario == .relocate ? strategies : [options.template.relocation] {
-                    for point in grid {
-                        var c = template.adapted(to: scenario)
-                        c.design = design
-                        c.relocation = strategy
-                        c.senders = point.senders
-                        c.vcpus = point.vcpus
-                        c.warmupSeconds = warmup
-                        configurations.append(try placed(c, policy: point.policy))
-                    }
-                }
-            }
-        }
+        for entry in fit.entries(levels) { configurations.append(try placed(entry, warmup: warmup)) }
         guard !configurations.isEmpty else { throw PlanError("nothing to run") }
-        let timing = DefaultSuite.timing(configurations: configurations.count, options: options, warmup: warmup)
+        let timing = DefaultSuite.timing(configurations: configurations.count, options: options, warmup: warmup,
+                                         budget: fit.budgetSeconds)
         guard configurations.count.multipliedReportingOverflow(by: timing.reps).overflow == false else {
             throw PlanError("--reps \(timing.reps) x \(configurations.count) configurations is too many runs")
         }
@@ -96,10 +91,10 @@ private struct Planner {
         let seed = options.interleave ? options.seed ?? UInt64.random(in: 0...UInt64.max) : nil
         return SweepPlan(configurations: configurations, reps: timing.reps, durationSeconds: timing.duration,
                          warmupSeconds: warmup, orderSeed: seed, topology: topology,
-                         isDefaultSuite: options.senders == nil && options.vcpus == nil && options.scenarios == nil)
+                         isDefaultSuite: options.senders == nil && options.vcpus == nil && options.scenarios == nil,
+                         budgetSeconds: fit.budgetSeconds, leftOut: fit.leftOut(levels),
+                         fittedPorts: options.portsPerSender == nil)
     }
-
-    var strategies: [RelocationStrategy] { options.strategies ?? RelocationStrategy.allCases }
 
     /// The template with the options that apply to some scenarios only.
     var template: RunConfiguration {
@@ -130,29 +125,26 @@ private struct Planner {
         }
     }
 
-    struct GridPoint {
-        let policy: PlacementPolicy
-        let vcpus: Int
-        let senders: Int
+    /// Repetitions below 1, a budget out of range, or one with nothing to fit.
+    func refuseBadCounts(_ fit: SuiteFit) throws(PlanError) {
+        if let reps = options.reps, reps < 1 { throw PlanError("repetitions must be at least 1 (got \(reps))") }
+        guard let budget = options.budgetMinutes else { return }
+        guard budget > 0 && budget <= DefaultSuite.maximumBudgetMinutes else {
+            throw PlanError("--budget must be more than 0 and at most \(Int(DefaultSuite.maximumBudgetMinutes)) minutes (got \(budget))")
+        }
+        guard fit.usesBudget else { throw PlanError("--budget changes nothing when --reps, --duration and every list are given") }
     }
 
-    /// Each scenario with the (placement, vCPUs, senders) points it runs
-    /// at. Given scenarios run at every point; the default suite runs ipi at
-    /// every point and relocate at the first (the smallest) only.
-    func scenarioGrids() -> [(Scenario, [GridPoint])] {
-        let placements = options.pin ? options.placements ?? DefaultSuite.placements(on: topology) : [.compact]
-        let vcpuCounts = options.vcpus ?? DefaultSuite.vcpuCounts(on: topology, quick: options.quick)
-        var grid: [GridPoint] = []
-        for policy in placements {
-            for vcpus in vcpuCounts {
-                let senders = options.senders ?? DefaultSuite.senderCounts(
-                    capacity: options.senderCPUs?.count ?? senderCapacity(policy, vcpus: vcpus, on: topology),
-                    quick: options.quick)
-                grid += senders.map { GridPoint(policy: policy, vcpus: vcpus, senders: $0) }
-            }
-        }
-        guard let scenarios = options.scenarios else { return [(.ipi, grid), (.relocate, [grid[0]])] }
-        return scenarios.map { ($0, grid) }
+    /// The configuration of `entry`, from the template, placed.
+    func placed(_ entry: SuiteEntry, warmup: Double) throws(PlanError) -> PlannedConfiguration {
+        var c = template.adapted(to: entry.scenario)
+        c.design = entry.design
+        c.relocation = entry.strategy
+        c.senders = entry.point.senders
+        c.vcpus = entry.point.vcpus
+        c.portsPerSender = options.portsPerSender ?? DefaultSuite.portsPerSender(senders: c.senders, abi: c.abi)
+        c.warmupSeconds = warmup
+        return try placed(c, policy: entry.point.policy)
     }
 
     func placed(_ configuration: RunConfiguration, policy: PlacementPolicy) throws(PlanError) -> PlannedConfiguration {

@@ -18,12 +18,13 @@ struct CommandLineTests {
 
     /// Runs `name` from the build's products folder, where `swift test`
     /// runs this bundle from and where SwiftPM builds the executables this
-    /// target depends on.
-    static func run(_ name: String, _ arguments: [String]) throws -> Outcome {
+    /// target depends on; in `folder` when given.
+    static func run(_ name: String, _ arguments: [String], in folder: URL? = nil) throws -> Outcome {
         let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         let process = Process()
         process.executableURL = products.appendingPathComponent(name)
         process.arguments = arguments
+        if let folder { process.currentDirectoryURL = folder }
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
@@ -46,6 +47,8 @@ struct CommandLineTests {
         ["run", "--senders", "0"],
         ["run", "--design", "no-such-design"],
         ["run", "--duration", "-1"],
+        ["run", "--budget", "0"],
+        ["run", "--budget", "nan"],
         ["run", "--no-such-option"],
         ["compare", "/no/such/report.csv", "/no/such/other.csv"],
         ["validate", "--design", "no-such-design"],
@@ -87,7 +90,9 @@ struct CommandLineTests {
         let outcome = try Self.run("evtchn-bench", ["run", "--plan", "--quick", "--output", report])
         #expect(outcome.status == 0, "\(outcome.errors)")
         #expect(outcome.output.contains("design=rwlock"))
-        #expect(outcome.output.contains("estimated time"))
+        #expect(outcome.output.contains("estimated time: ") && outcome.output.contains("(budget 1m00s)"))
+        #expect(outcome.output.contains("x 6 repetitions"))
+        #expect(outcome.output.contains("\nleft out: relocate for "), "the quick suite keeps relocate for rwlock only")
         #expect(!FileManager.default.fileExists(atPath: report))
     }
 
@@ -103,6 +108,63 @@ struct CommandLineTests {
         let plan = try Self.run("evtchn-bench", ["run", "--plan", "--quick", "--topology", machine])
         #expect(plan.status == 0, "\(plan.errors)")
         #expect(plan.output.contains("2 NUMA node(s), 16 usable CPU(s)"), "\(plan.output)")
+    }
+
+    @Test("--plan needs no output folder: it creates none and does not refuse a missing one")
+    func planNeedsNoFolder() throws {
+        let folder = try Self.scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let plan = try Self.run("evtchn-bench", ["run", "--plan", "--quick"], in: folder)
+        #expect(plan.status == 0, "\(plan.errors)")
+        #expect(plan.output.contains("rows would go to results/"))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("results").path))
+        let elsewhere = try Self.run("evtchn-bench", ["run", "--plan", "--quick", "--output", "/no/such/folder/r.csv"], in: folder)
+        #expect(elsewhere.status == 0, "\(elsewhere.errors)")
+    }
+
+    /// A sweep of one short run.
+    static let oneRun = ["run", "--design", "rwlock", "--scenario", "ipi", "--senders", "1", "--vcpus", "1",
+                         "--placement", "compact", "--reps", "1", "--duration", "0.01", "--warmup", "0"]
+
+    /// This process's umask, read without changing it (umask(2) would, for
+    /// every thread of the test run).
+    static func umask() throws -> Int {
+        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("Umask:") })
+        return try #require(Int(line.dropFirst("Umask:".count).trimmingCharacters(in: .whitespaces), radix: 8))
+    }
+
+    @Test("a run creates the missing default folder results/ (0755 less the umask), never a given one")
+    func defaultFolder() throws {
+        let folder = try Self.scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let outcome = try Self.run("evtchn-bench", Self.oneRun, in: folder)
+        #expect(outcome.status == 0, "\(outcome.errors)")
+        let results = folder.appendingPathComponent("results").path
+        let mode = try FileManager.default.attributesOfItem(atPath: results)[.posixPermissions] as? Int
+        #expect(mode == 0o755 & ~(try Self.umask()))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: results).contains { $0.hasSuffix(".csv") })
+        let given = try Self.run("evtchn-bench", Self.oneRun + ["--output", "missing/r.csv"], in: folder)
+        #expect(given.status != 0 && given.errorLines.count == 1, "\(given.errors)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("missing").path))
+    }
+
+    @Test("a default folder that cannot be made fails in one line before anything runs")
+    func defaultFolderRefused() throws {
+        let folder = try Self.scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "not a folder\n".write(to: folder.appendingPathComponent("results"), atomically: true, encoding: .utf8)
+        let file = try Self.run("evtchn-bench", Self.oneRun, in: folder)
+        #expect(file.status != 0 && file.errorLines.count == 1, "\(file.errors)")
+        #expect(file.errors.contains("the default output folder: results exists and is not a folder"), "\(file.errors)")
+        guard getuid() != 0 else { return }  // root may create folders anywhere
+        let locked = try Self.scratchFolder()
+        defer { try? FileManager.default.removeItem(at: locked) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: locked.path)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: locked.path) }
+        let refused = try Self.run("evtchn-bench", Self.oneRun, in: locked)
+        #expect(refused.status != 0 && refused.errorLines.count == 1, "\(refused.errors)")
+        #expect(refused.errors.contains("cannot create results"), "\(refused.errors)")
     }
 
     @Test("the poll and shinfo-move scenarios are selectable and appear in --plan")

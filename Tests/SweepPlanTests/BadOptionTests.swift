@@ -42,9 +42,16 @@ struct BadOptionTests {
             $0.openLoop = true
             $0.rate = 1e-12
         },
-        BadOption("ports", "ports per sender must be between 1 and 4096 (got 9223372036854775807)") { $0.template.portsPerSender = .max },
+        BadOption("ports", "ports per sender must be between 1 and 4096 (got 9223372036854775807)") { $0.portsPerSender = .max },
+        BadOption("senders x ports", "300 senders x 16 ports exceed the 4096 ports of a 64-bit guest") {
+            ($0.senders, $0.portsPerSender) = ([300], 16)
+        },
+        BadOption("budget 0", "--budget must be more than 0 and at most 1440 minutes (got 0.0)") { $0.budgetMinutes = 0 },
+        BadOption("budget nan", "--budget must be more than 0 and at most 1440 minutes (got nan)") { $0.budgetMinutes = .nan },
+        BadOption("budget inf", "--budget must be more than 0 and at most 1440 minutes (got inf)") { $0.budgetMinutes = .infinity },
+        BadOption("budget huge", "--budget must be more than 0 and at most 1440 minutes (got 1441.0)") { $0.budgetMinutes = 1441 },
         BadOption("reps", "repetitions must be at least 1 (got 0)") { $0.reps = 0 },
-        BadOption("runs", "--reps 9223372036854775807 x 72 configurations is too many runs") { $0.reps = .max },
+        BadOption("runs", "--reps 9223372036854775807 x 9 configurations is too many runs") { $0.reps = .max },
     ]
 
     static let ignoredOptions = [
@@ -65,6 +72,10 @@ struct BadOptionTests {
         BadOption("shinfo-move without moves", "the shinfo-move scenario needs a host that moves shared_info (an interval above 0)") {
             $0.scenarios = [.shinfoMove]
             $0.template.host = .idle
+        },
+        BadOption("budget", "--budget changes nothing when --reps, --duration and every list are given") {
+            ($0.senders, $0.vcpus, $0.placements, $0.scenarios) = ([1], [1], [.compact], [.ipi])
+            ($0.reps, $0.durationSeconds, $0.budgetMinutes) = (6, 0.5, 3)
         },
         BadOption("no-pin", "--no-pin leaves threads to the scheduler; it cannot go with CPU lists or --placement") {
             $0.pin = false

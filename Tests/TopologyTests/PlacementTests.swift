@@ -36,13 +36,14 @@ struct PlacementTests {
         #expect(try place(Self.request(.compact, senders: 1, vcpus: 2), on: topology).notes == [])
     }
 
-    @Test("two nodes, compact: node 0's CPUs in order, then node 1's")
+    @Test("two nodes with SMT (siblings N and N+8), compact: one thread per core, node 0's cores, then node 1's, then siblings")
     func twoNodeCompact() throws {
         let topology = try FixtureMachines.twoNode().discover()
         #expect(Self.layout(try place(Self.request(.compact, senders: 2, vcpus: 4), on: topology))
-            == [[0, 1], [2, 3, 8, 9], [10], [0]])
+            == [[0, 1], [2, 3, 4, 5], [6], [0]])
         #expect(Self.layout(try place(Self.request(.compact, senders: 4, vcpus: 4, host: 2), on: topology))
-            == [[0, 1, 2, 3], [8, 9, 10, 11], [4, 5], [0]])
+            == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9], [1]])
+        #expect(topology.tier(0, 1) == .llc && topology.tier(0, 8) == .smt && topology.tier(0, 4) == .remote)
     }
 
     @Test("two nodes, scatter: threads alternate between the nodes")
@@ -135,7 +136,7 @@ struct PlacementTests {
         let topology = try FixtureMachines.twoNode().discover()
         var request = Self.request(.compact, senders: 2, vcpus: 2)
         request.senderCPUs = [12, 13, 14]
-        #expect(Self.layout(try place(request, on: topology)) == [[12, 13], [2, 3], [8], [0]])
+        #expect(Self.layout(try place(request, on: topology)) == [[12, 13], [2, 3], [4], [0]])
         request.vcpuCPUs = [15, 7]
         request.hostCPUs = [6]
         let placement = try place(request, on: topology)
