@@ -36,6 +36,9 @@ public enum Column: String, CaseIterable, Sendable {
     case gitDirty = "git_dirty", buildConfiguration = "build_configuration"
     case orderSeed = "order_seed", runOrder = "run_order"
     case hostNodes = "host_nodes", hostSharesCPU = "host_shares_cpu"
+    // Where the threads sat relative to each other, and the machine's shape:
+    case pairTier = "pair_tier", pairDistance = "pair_distance", smtShared = "smt_shared"
+    case packages, cores, pus, llcDomains = "llc_domains"
 }
 
 /// What a column says about its row.

@@ -109,6 +109,17 @@ extension Column {
                                     + "repeats it); empty with `--no-interleave`")
         case .runOrder: ColumnInfo(.run, "count", "the run's position in the sweep, from 1: drifts over time show against it")
         case .hostNodes: ColumnInfo(.measurement, "node list", "NUMA node of the CPU in `host_cpus`")
+        case .pairTier: ColumnInfo(.provenance, "`smt` / `llc` / `node` / `remote`", "the farthest tier between a sender "
+                                   + "and a vCPU it sends to: same core, same last-level cache, same NUMA node, another node; "
+                                   + "empty unpinned")
+        case .pairDistance: ColumnInfo(.provenance, "SLIT distance", "the largest SLIT distance between a sender and a vCPU "
+                                       + "it sends to (10: one node); empty when the machine gives none, or unpinned")
+        case .smtShared: ColumnInfo(.provenance, "`true`/`false`", "two busy threads (senders, vCPUs) shared a core "
+                                    + "(SMT siblings or one PU); empty unpinned")
+        case .packages: ColumnInfo(.provenance, "count", "processor packages (sockets) of the machine")
+        case .cores: ColumnInfo(.provenance, "count", "cores of the machine")
+        case .pus: ColumnInfo(.provenance, "count", "hardware threads (PUs) of the machine")
+        case .llcDomains: ColumnInfo(.provenance, "count", "last-level cache domains of the machine (0: none described)")
         case .hostSharesCPU: ColumnInfo(.provenance, "`true`/`false`", "the host thread shares a CPU with a sender or vCPU "
                                         + "(it sleeps between migrations, so this alone is not oversubscription)")
         }

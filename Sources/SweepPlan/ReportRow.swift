@@ -79,6 +79,19 @@ private struct ReportRow {
         r.set(.orderSeed, plan.orderSeed.map(String.init) ?? "")
         r.set(.oversubscribed, planned.oversubscribed)
         r.set(.hostSharesCPU, planned.hostSharesCPU)
+        setShape(&r, planned.pairs)
+    }
+
+    /// Where the threads sat relative to each other, and the machine.
+    private func setShape(_ r: inout RunRecord, _ pairs: PairFacts?) {
+        let t = plan.topology
+        r.set(.pairTier, pairs?.tier?.rawValue ?? "")
+        r.set(.pairDistance, pairs?.distance.map(String.init) ?? "")
+        r.set(.smtShared, pairs.map { $0.smtShared ? "true" : "false" } ?? "")
+        r.set(.packages, t.packages.count)
+        r.set(.cores, t.cores.count)
+        r.set(.pus, t.pus.count)
+        r.set(.llcDomains, t.llcDomains.count)
     }
 
     private func setRun(_ r: inout RunRecord) {

@@ -18,6 +18,8 @@ public struct PlannedConfiguration: Sendable {
     public var oversubscribed: Bool
     /// The host thread shares a CPU with a sender or vCPU.
     public var hostSharesCPU: Bool
+    /// Where senders and vCPUs sit relative to each other; nil unpinned.
+    public var pairs: PairFacts?
 }
 
 /// Why the options cannot become a sweep: one line naming what is wrong.
@@ -87,6 +89,8 @@ private struct Planner {
         for index in configurations.indices {
             configurations[index].configuration.durationSeconds = timing.duration
             do { try configurations[index].configuration.validate() } catch { throw PlanError(error.description) }
+            // Once valid: the senders' plans say which vCPU each sends to.
+            if options.pin { configurations[index].pairs = pairFacts(configurations[index]) }
         }
         let seed = options.interleave ? options.seed ?? UInt64.random(in: 0...UInt64.max) : nil
         return SweepPlan(configurations: configurations, reps: timing.reps, durationSeconds: timing.duration,
@@ -174,7 +178,16 @@ private struct Planner {
         let hostShares = options.pin ? placement.hostSharesCPU : c.threadCount > cpus
         return PlannedConfiguration(configuration: c, placement: placement, placementLabel: label,
                                     oversubscribed: busyShare || (hostShares && !c.host.mostlySleeps),
-                                    hostSharesCPU: hostShares)
+                                    hostSharesCPU: hostShares, pairs: nil)
+    }
+
+    /// Each sender with each vCPU its ports are bound to.
+    private func pairFacts(_ planned: PlannedConfiguration) -> PairFacts {
+        let p = planned.placement
+        let pairs = planned.configuration.plans.enumerated().flatMap { sender, plan in
+            Set(plan.targets.map { Int($0.vcpu) }).sorted().map { (sender: p.senderCPUs[sender], vcpu: p.vcpuCPUs[$0]) }
+        }
+        return topology.pairFacts(pairs, busy: p.senderCPUs + p.vcpuCPUs)
     }
 }
 

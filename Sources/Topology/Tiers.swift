@@ -88,3 +88,30 @@ extension Topology {
         return cores.contains { $0.cpus.filter(allowed.contains).count > 1 }
     }
 }
+
+/// Where a run's busy threads sit relative to each other.
+public struct PairFacts: Equatable, Sendable {
+    /// The farthest tier between a sender and a vCPU it sends to.
+    public let tier: PlacementTier?
+    /// The largest SLIT distance between them; nil when unknown.
+    public let distance: Int?
+    /// Two busy threads (senders, vCPUs) on one core.
+    public let smtShared: Bool
+
+    public init(tier: PlacementTier?, distance: Int?, smtShared: Bool) {
+        (self.tier, self.distance, self.smtShared) = (tier, distance, smtShared)
+    }
+}
+
+extension Topology {
+    /// The facts of `pairs` (sender PU, vCPU PU) with `busy` the PUs of
+    /// every sender and vCPU.
+    public func pairFacts(_ pairs: [(sender: Int, vcpu: Int)], busy: [Int]) -> PairFacts {
+        let tiers = pairs.compactMap { tier($0.sender, $0.vcpu) }
+        let distances = pairs.map { distance($0.sender, $0.vcpu) }
+        let cores = busy.compactMap { pu($0)?.core }
+        return PairFacts(tier: tiers.count == pairs.count ? tiers.max() : nil,
+                         distance: distances.contains(nil) ? nil : distances.compactMap { $0 }.max(),
+                         smtShared: Set(cores).count < cores.count)
+    }
+}
