@@ -13,7 +13,8 @@
 
 /// hwloc 2 reads HWLOC_FSROOT and friends from the environment during a
 /// load, so every load (a plain one would see a dump's variables) takes
-/// this lock.
+/// this lock. Other code reading the environment meanwhile would see the
+/// dump's values too; nothing in this program reads HWLOC_* but hwloc.
 static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /// What a dump load sets: the root, "not this machine" (no binding, no

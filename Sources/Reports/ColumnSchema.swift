@@ -10,7 +10,7 @@ extension Column {
         case .swiftVersion: ColumnInfo(.provenance, "text", "compiler the binary was built with")
         case .gitSHA: ColumnInfo(.provenance, "text", "commit the binary was built from, fixed at build time by `make` "
                                  + "(`unknown` when built without `make` or outside a git checkout)")
-        case .numaNodes: ColumnInfo(.provenance, "count", "NUMA nodes found (sysfs; one node when the kernel has none)")
+        case .numaNodes: ColumnInfo(.provenance, "count", "NUMA nodes found (hwloc; memory-only ones included)")
         case .cpus: ColumnInfo(.provenance, "count", "CPUs this process may use")
         case .design: ColumnInfo(.key, "name", "locking design (`evtchn-bench list`)")
         case .scenario: ColumnInfo(.key, "name", "`ipi`, `pirq`, `timer`, `mixed`, `relocate`, `poll`, `shinfo-move`")
