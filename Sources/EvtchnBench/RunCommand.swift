@@ -93,7 +93,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Timer and mixed scenarios: events per second per timer (default 10000).")
     var timerRate: Double?
 
-    @Option(help: "Thread placement: compact, scatter, split (a comma list, or all). Default: compact, and split with 2 nodes or more.",
+    @Option(help: "Thread placement by tier (docs/placement.md): compact (a core each), smt (siblings), scatter, split (a comma list, or all). Default: compact, and split with 2 nodes or more.",
             transform: ArgumentValue.names)
     var placement: [PlacementPolicy]?
 

@@ -17,7 +17,7 @@ extension Column {
         case .guestABI: ColumnInfo(.key, "`64` / `32`", "guest ABI (layouts, 4096 or 1024 ports)", absent: "64")
         case .senders: ColumnInfo(.key, "count", "sender threads")
         case .vcpus: ColumnInfo(.key, "count", "vCPU threads (guest handler)")
-        case .placement: ColumnInfo(.key, "name", "`compact`, `scatter`, `split`; `explicit` when `--sender-cpus`, "
+        case .placement: ColumnInfo(.key, "name", "`compact`, `smt`, `scatter`, `split`; `explicit` when `--sender-cpus`, "
                                     + "`--vcpu-cpus` and `--host-cpus` were all given, `<policy>+explicit` when some were; "
                                     + "`unpinned` with `--no-pin`")
         case .memNode: ColumnInfo(.key, "node / `interleave`", "where guest memory was asked to go")

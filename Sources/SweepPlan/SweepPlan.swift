@@ -10,7 +10,7 @@ public struct PlannedConfiguration: Sendable {
     /// Pinned (unless unpinned) and with its memory placement set.
     public var configuration: RunConfiguration
     public var placement: Placement
-    /// `compact`, `scatter`, `split`; `explicit` when every role's CPUs
+    /// `compact`, `smt`, `scatter`, `split`; `explicit` when every role's CPUs
     /// were listed, `<policy>+explicit` when some were; `unpinned`.
     public var placementLabel: String
     /// Busy threads share a CPU, or a host thread that does not mostly

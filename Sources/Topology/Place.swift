@@ -50,14 +50,23 @@ private func memoryPlacement(_ memory: MemoryChoice, vcpuCPUs: [Int], on topolog
     switch memory {
     case .local:
         let node = topology.node(ofCPU: vcpuCPUs[0])
+        if let node { try requireMemory(node, on: topology) }
         return (node, node.map { .node($0) } ?? .local)
     case .node(let node):
         guard topology.nodes.contains(where: { $0.id == node }) else {
             throw .noSuchNode(node, nodes: topology.nodes.map(\.id))
         }
+        try requireMemory(node, on: topology)
         return (node, .node(node))
     case .interleave:
         return (nil, .interleave)
+    }
+}
+
+/// Guest memory goes only to a node with memory (unknown counts as some).
+private func requireMemory(_ node: Int, on topology: Topology) throws(PlacementError) {
+    if topology.nodes.first(where: { $0.id == node })?.memoryBytes == 0 {
+        throw .nodeWithoutMemory(node, withMemory: topology.nodes.filter { $0.memoryBytes != 0 }.map(\.id))
     }
 }
 

@@ -162,6 +162,8 @@ public enum PlacementError: Error, Equatable, CustomStringConvertible {
     case noSuchCPU(Int, online: [Int])
     case cpuNotAllowed(Int, allowed: [Int])
     case noSuchNode(Int, nodes: [Int])
+    /// Guest memory asked of (or, `local`, implied for) a node without memory.
+    case nodeWithoutMemory(Int, withMemory: [Int])
     case badMemoryChoice(String)
     /// No node's CPU list holds a CPU this process may use.
     case noAllowedCPUs(allowed: [Int])
@@ -178,6 +180,8 @@ public enum PlacementError: Error, Equatable, CustomStringConvertible {
             "CPU \(cpu) is not allowed for this process (allowed: \(CPUList(allowed)))"
         case .noSuchNode(let node, let nodes):
             "node \(node) does not exist (nodes: \(CPUList(nodes)))"
+        case .nodeWithoutMemory(let node, let withMemory):
+            "node \(node) has no memory for the guest (nodes with memory: \(CPUList(withMemory))); give --mem-node"
         case .badMemoryChoice(let text):
             "--mem-node takes a node number, local or interleave, not '\(text)'"
         case .noAllowedCPUs(let allowed):

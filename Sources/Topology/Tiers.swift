@@ -46,7 +46,7 @@ extension Topology {
     /// Nodes with allowed PUs, `first` and then the others nearest first
     /// (SLIT distance from `first`, then id): the order in which policies
     /// spill over to other nodes.
-    func nodesByDistance(from first: Int, _ nodes: [(id: Int, cpus: [Int])]) -> [(id: Int, cpus: [Int])] {
+    public func nodesByDistance(from first: Int, _ nodes: [(id: Int, cpus: [Int])]) -> [(id: Int, cpus: [Int])] {
         nodes.sorted { a, b in
             let da = a.id == first ? 0 : nodeDistance(first, a.id) ?? Int.max
             let db = b.id == first ? 0 : nodeDistance(first, b.id) ?? Int.max

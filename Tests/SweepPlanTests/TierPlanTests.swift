@@ -1,0 +1,90 @@
+import Runner
+import SweepPlan
+import Testing
+import Topology
+import TopologyFixtures
+
+/// Placement by tiers, as the plan and every row state it.
+@Suite("Placement tiers in the plan")
+struct TierPlanTests {
+    /// One sender and one vCPU of rwlock ipi under `policy`.
+    static func pair(_ policy: PlacementPolicy, on topology: Topology) throws -> PlannedConfiguration {
+        var options = SweepOptions()
+        options.designs = [.rwlock]
+        options.scenarios = [.ipi]
+        options.senders = [1]
+        options.vcpus = [1]
+        options.placements = [policy]
+        options.reps = 1
+        return try #require(try SweepPlan.make(options, topology: topology).configurations.first)
+    }
+
+    static let machines: [(name: String, machine: FixtureMachine)] = [
+        ("siblings N and N+8", FixtureMachines.twoNode()),
+        ("adjacent siblings", FixtureMachine(.synthetic("pack:1 numa:1(memory=8000000000) l3:1 core:4 pu:2"))),
+    ]
+
+    @Test("compact puts the pair on two cores of one LLC, smt on siblings", arguments: machines.indices)
+    func compactAndSMT(index: Int) throws {
+        let topology = try Self.machines[index].machine.discover()
+        let compact = try Self.pair(.compact, on: topology)
+        let (sender, vcpu) = (compact.placement.senderCPUs[0], compact.placement.vcpuCPUs[0])
+        #expect(topology.pu(sender)?.core != topology.pu(vcpu)?.core)
+        #expect(compact.pairs == PairFacts(tier: .llc, distance: 10, smtShared: false))
+        #expect(compact.planLine(on: topology).contains(" pair_tier=llc "), "\(compact.planLine(on: topology))")
+        let smt = try Self.pair(.smt, on: topology)
+        #expect(topology.pu(smt.placement.senderCPUs[0])?.core == topology.pu(smt.placement.vcpuCPUs[0])?.core)
+        #expect(smt.pairs == PairFacts(tier: .smt, distance: 10, smtShared: true))
+        #expect(smt.planLine(on: topology).contains(" pair_tier=smt "))
+    }
+
+    @Test("smt on a machine without SMT is compact, and says so")
+    func smtWithoutSiblings() throws {
+        let topology = try FixtureMachines.oneNode().discover()
+        let smt = try Self.pair(.smt, on: topology)
+        #expect(smt.placement.notes.contains { $0.hasPrefix("smt needs SMT siblings") })
+        #expect(smt.pairs?.smtShared == false)
+    }
+
+    /// Three nodes of two one-PU cores; node 2 is nearer node 0 than node 1
+    /// is (16 against 22), as on the 8-node AMD machine, where id order and
+    /// distance order differ.
+    static func farNodeFirstByID(memoryless: Int? = nil) -> Topology {
+        let distances = [[10, 22, 16], [22, 10, 16], [16, 16, 10]]
+        let nodes = (0..<3).map {
+            NUMANode(id: $0, cpus: [2 * $0, 2 * $0 + 1], memoryBytes: $0 == memoryless ? 0 : 1 << 30, distances: distances[$0])
+        }
+        let pus = nodes.flatMap { n in n.cpus.map { ProcessingUnit(id: $0, core: $0, llc: n.id, package: n.id, node: n.id) } }
+        return Topology(nodes: nodes, packages: nodes.map { CPUPackage(id: $0.id, cpus: $0.cpus) },
+                        llcDomains: nodes.map { CacheDomain(id: $0.id, level: 3, sizeBytes: nil, cpus: $0.cpus) },
+                        cores: pus.map { CPUCore(id: $0.id, package: $0.package, cpus: [$0.id]) }, pus: pus,
+                        allowedCPUs: Array(0..<6), libnumaAvailable: true, source: "test")
+    }
+
+    @Test("compact and split go to the nearest node by SLIT distance, not the next id")
+    func distanceOrder() throws {
+        let topology = Self.farNodeFirstByID()
+        #expect(topology.nodesByDistance(from: 0, topology.allowedCPUsByNode()).map(\.id) == [0, 2, 1])
+        var request = PlacementRequest(senders: 3, vcpus: 1)
+        request.hostThreads = 0
+        #expect(try place(request, on: topology).senderCPUs == [0, 1, 4], "node 0, then node 2 (16), not node 1 (22)")
+        request.policy = .split
+        let split = try place(request, on: topology)
+        #expect(split.vcpuCPUs == [4] && split.senderCPUs == [0, 1, 2], "the guest on node 2, the nearest other node")
+        #expect(try Self.pair(.split, on: topology).pairs == PairFacts(tier: .remote, distance: 16, smtShared: false))
+    }
+
+    @Test("guest memory goes only to a node with memory, or placement refuses in one line")
+    func memorylessNode() throws {
+        let topology = Self.farNodeFirstByID(memoryless: 2)
+        var request = PlacementRequest(senders: 1, vcpus: 1)
+        request.memory = .node(2)
+        let asked = #expect(throws: PlacementError.self) { try place(request, on: topology) }
+        #expect(asked?.description == "node 2 has no memory for the guest (nodes with memory: 0-1); give --mem-node")
+        request.memory = .local
+        request.vcpuCPUs = [4]
+        #expect(throws: PlacementError.nodeWithoutMemory(2, withMemory: [0, 1])) { try place(request, on: topology) }
+        request.memory = .node(1)
+        #expect(try place(request, on: topology).memoryNode == 1)
+    }
+}
