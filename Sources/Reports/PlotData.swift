@@ -131,7 +131,11 @@ public struct PlotData {
     }
 
     /// The series of one scenario, in first-seen order.
-    func series(in scenario: String) -> [ConfigurationKey] { series.filter { $0[.scenario] == scenario } }
+    /// The series of one scenario, in first-seen order; the ladder's steps
+    /// have pictures of their own (PlotLadder.swift).
+    func series(in scenario: String) -> [ConfigurationKey] {
+        series.filter { $0[.scenario] == scenario && !Self.isLadder($0) }
+    }
 
     /// The sender counts of some series, ascending.
     func senders(of series: [ConfigurationKey]) -> [Int] {

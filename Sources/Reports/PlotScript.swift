@@ -64,6 +64,16 @@ public struct PlotScript: Sendable {
                 add("\(stem)-fairness" + Self.number(index, of: panels), panel, data.fairnessPlot(panel))
             }
         }
+        let ladders = data.ladders()
+        for (index, ladder) in ladders.enumerated() {
+            let number = Self.number(index, of: ladders)
+            for (kind, column) in [("throughput", Column.deliveredPerSecond), ("latency", .e2eP50)] {
+                let name = "\(stem)-ladder-\(kind)\(number)"
+                script += Self.picture(name, caption: caption(ladder.lines.flatMap { $0.series.compactMap { $0 } }),
+                                       body: data.ladderPlot(ladder, column))
+                outputs += [name + ".svg", name + ".png"]
+            }
+        }
         if !data.strategies.isEmpty {
             script += Self.picture("\(stem)-relocation", caption: caption(data.strategies), body: data.relocationPlot(),
                                   errorBars: false)

@@ -46,7 +46,8 @@ enum DefaultSuite {
     /// compact and, on machines with two nodes or more (that this process
     /// may use), also split, so that the cost of crossing nodes shows.
     static func placements(on topology: Topology) -> [PlacementPolicy] {
-        topology.allowedCPUsByNode().count >= 2 ? [.compact, .split] : [.compact]
+        let ladder: [PlacementPolicy] = topology.ladder().count > 1 ? [.ladder] : []
+        return [.compact] + ladder + (topology.allowedCPUsByNode().count >= 2 ? [.split] : [])
     }
 
     /// The relocate block's designs, kept longest first: KVM's rwlock, then

@@ -8,6 +8,8 @@ struct GridPoint: Hashable {
     let policy: PlacementPolicy
     let vcpus: Int
     let senders: Int
+    /// The pair's PUs, for a point of the ladder.
+    var step: LadderStep? = nil
 }
 
 /// One configuration before it is placed: a design and scenario at a point.
@@ -58,7 +60,12 @@ struct SuiteFit {
         budgetSeconds = 60 * (options.budgetMinutes ?? DefaultSuite.budgetMinutes(quick: options.quick))
         let run = (options.durationSeconds ?? DefaultSuite.minimumDurationSeconds) + warmup + DefaultSuite.runOverheadSeconds
         secondsPerConfiguration = Double(options.reps ?? DefaultSuite.minimumReps) * run
-        placements = options.pin ? options.placements ?? DefaultSuite.placements(on: topology) : [.compact]
+        // The ladder is 1 sender + 1 vCPU: part of the default only when
+        // the sender and vCPU counts are fitted too.
+        let fitted = DefaultSuite.placements(on: topology).filter {
+            $0 != .ladder || (options.senders == nil && options.vcpus == nil)
+        }
+        placements = options.pin ? options.placements ?? fitted : [.compact]
         vcpuCounts = options.vcpus ?? DefaultSuite.vcpuCounts(on: topology)
         relocationDesigns = options.scenarios == nil ? DefaultSuite.relocationDesigns(of: options.designs) : []
         strategies = options.strategies ?? RelocationStrategy.allCases
@@ -123,7 +130,11 @@ struct SuiteFit {
         let keptPlacements = placements.prefix(placements.count - tops[.placements] + levels[.placements])
         let keptVCPUs = vcpuCounts.prefix(vcpuCounts.count - tops[.vcpus] + levels[.vcpus])
         return keptPlacements.flatMap { policy in
-            keptVCPUs.flatMap { vcpus in
+            // The ladder is one sender and one vCPU, once per step.
+            guard policy != .ladder else {
+                return topology.ladder().map { GridPoint(policy: .ladder, vcpus: 1, senders: 1, step: $0) }
+            }
+            return keptVCPUs.flatMap { vcpus in
                 let senders = options.senders ?? DefaultSuite.thinned(
                     fullSenders(policy, vcpus: vcpus), middle: levels[.middleSenders], largest: levels[.largestSenders] > 0)
                 return senders.map { GridPoint(policy: policy, vcpus: vcpus, senders: $0) }

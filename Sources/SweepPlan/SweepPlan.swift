@@ -148,15 +148,16 @@ private struct Planner {
         c.vcpus = entry.point.vcpus
         c.portsPerSender = options.portsPerSender ?? DefaultSuite.portsPerSender(senders: c.senders, abi: c.abi)
         c.warmupSeconds = warmup
-        return try placed(c, policy: entry.point.policy)
+        return try placed(c, policy: entry.point.policy, step: entry.point.step)
     }
 
-    func placed(_ configuration: RunConfiguration, policy: PlacementPolicy) throws(PlanError) -> PlannedConfiguration {
+    func placed(_ configuration: RunConfiguration, policy: PlacementPolicy, step: LadderStep? = nil)
+        throws(PlanError) -> PlannedConfiguration {
         var request = PlacementRequest(senders: configuration.senders, vcpus: configuration.vcpus)
         request.policy = policy
-        request.senderCPUs = options.senderCPUs
-        request.vcpuCPUs = options.vcpuCPUs
-        request.hostCPUs = options.hostCPU.map { [$0] }
+        request.senderCPUs = step.map { [$0.sender] } ?? options.senderCPUs
+        request.vcpuCPUs = step.map { [$0.vcpu] } ?? options.vcpuCPUs
+        request.hostCPUs = step.map { [topology.ladderHost($0)] } ?? options.hostCPU.map { [$0] }
         request.memory = options.memory
         let placement: Placement
         do { placement = try place(request, on: topology) } catch { throw PlanError(error.description) }
@@ -167,7 +168,8 @@ private struct Planner {
             c.pinning = ThreadCPUs(senders: placement.senderCPUs, vcpus: placement.vcpuCPUs,
                                    host: Array(placement.hostCPUs.prefix(1)))
             let allExplicit = options.senderCPUs != nil && options.vcpuCPUs != nil && options.hostCPU != nil
-            label = allExplicit ? "explicit" : policy.rawValue + (options.hasExplicitCPUs ? "+explicit" : "")
+            label = step.map { "ladder-\($0.name)" }
+                ?? (allExplicit ? "explicit" : policy.rawValue + (options.hasExplicitCPUs ? "+explicit" : ""))
         } else {
             label = "unpinned"
         }

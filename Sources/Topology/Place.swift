@@ -90,7 +90,7 @@ private func policyCPUs(
     let machineNodes = topology.nodeCount
     let total = counts.reduce(0, +)
     switch policy {
-    case .compact:
+    case .compact, .ladder:
         return divide(cycle(topology.coreFirstOrder(nodes), count: total), into: counts)
     case .smt:
         guard topology.hasSMT else {

@@ -32,6 +32,10 @@ import Platform
 /// machine always gives the same placement.
 public enum PlacementPolicy: String, CaseIterable, Sendable {
     case compact, scatter, split, smt
+    /// The cost-of-distance ladder: one sender and one vCPU placed once at
+    /// each tier the machine has (`Topology.ladder`); the planner expands
+    /// it into one configuration per step, placement `ladder-<step>`.
+    case ladder
 }
 
 /// The kinds of thread a run pins, in the order they take CPUs.

@@ -115,3 +115,57 @@ extension Topology {
                          smtShared: Set(cores).count < cores.count)
     }
 }
+
+/// One step of the cost-of-distance ladder: a sender PU and a vCPU PU at
+/// one tier (and, across nodes, one SLIT distance).
+public struct LadderStep: Equatable, Hashable, Sendable {
+    public let tier: PlacementTier
+    /// The SLIT distance of a `remote` step.
+    public let distance: Int?
+    public let sender: Int
+    public let vcpu: Int
+
+    /// "smt", "llc", "node", "remote-21": the placement label's suffix.
+    public var name: String { distance.map { "\(tier.rawValue)-\($0)" } ?? tier.rawValue }
+}
+
+extension Topology {
+    /// The host thread's PU for a ladder step: the first of `compact`'s
+    /// order that is neither of the pair (one of them on a 2-PU machine).
+    public func ladderHost(_ step: LadderStep) -> Int {
+        let byNode = allowedCPUsByNode()
+        let order = byNode.first.map { coreFirstOrder(nodesByDistance(from: $0.id, byNode)) } ?? []
+        return order.first { $0 != step.sender && $0 != step.vcpu } ?? step.sender
+    }
+
+    /// The ladder of this machine, closest first: from the first PU of
+    /// `compact`, a sibling (`smt`), a core of the same LLC (`llc`), a PU
+    /// of another LLC of the node (`node`), and for each distinct SLIT
+    /// distance to another node, the first PU of the nearest such node.
+    /// Steps the machine lacks are left out (no SMT, one LLC per node).
+    public func ladder() -> [LadderStep] {
+        let byNode = allowedCPUsByNode()
+        guard let firstNode = byNode.first else { return [] }
+        let nodes = nodesByDistance(from: firstNode.id, byNode)
+        let order = coreFirstOrder(nodes)
+        guard let a = order.first, let home = pu(a) else { return [] }
+        var steps: [LadderStep] = []
+        func add(_ tier: PlacementTier, _ distance: Int? = nil, where wanted: (Int) -> Bool) {
+            if let b = order.first(where: { $0 != a && wanted($0) }) {
+                steps.append(LadderStep(tier: tier, distance: distance, sender: a, vcpu: b))
+            }
+        }
+        add(.smt) { tier(a, $0) == .smt }
+        add(.llc) { tier(a, $0) == .llc }
+        add(.node) { tier(a, $0) == .node }
+        var seen = Set<Int>()
+        for node in nodes where node.id != home.node {
+            guard let d = home.node.flatMap({ nodeDistance($0, node.id) }), seen.insert(d).inserted else { continue }
+            add(.remote, d) { pu($0)?.node == node.id }
+        }
+        if home.node.map({ h in nodes.contains { $0.id != h } && seen.isEmpty }) == true {
+            add(.remote) { tier(a, $0) == .remote }
+        }
+        return steps
+    }
+}

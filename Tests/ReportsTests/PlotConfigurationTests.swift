@@ -93,4 +93,33 @@ struct PlotConfigurationTests {
         #expect(script.contains("title 'rwlock'") && script.contains("title 'rcu'"))
         #expect(script.contains("Throughput vs senders (ipi)"))
     }
+
+    @Test("ladder rows get pictures of their own, steps closest first, one line per design; the senders pictures leave them out")
+    func ladder() throws {
+        var rows: [[String]] = []
+        for design in ["rwlock", "rcu"] {
+            for (placement, rate) in [("compact", 9.0), ("ladder-remote-21", 1.0), ("ladder-smt", 3.0), ("ladder-llc", 2.0)] {
+                var r = RunRecord()
+                r.set(.host, "box")
+                r.set(.design, design)
+                r.set(.scenario, "ipi")
+                r.set(.placement, placement)
+                r.set(.senders, 1)
+                r.set(.vcpus, 1)
+                r.set(.deliveredPerSecond, rate: rate * 1e6)
+                r.set(.fairnessMinOverMax, ratio: 1)
+                for column in [Column.e2eP50, .e2eP90, .e2eP99, .e2eP999, .e2eMax] { r.set(column, Int(rate) * 100) }
+                rows.append(r.fields)
+            }
+        }
+        let script = try PlotScript(source: .table(ReportTable(path: "l.csv", header: RunRecord.columns, rows: rows)),
+                                    stem: "/tmp/l")
+        #expect(script.outputs.contains("/tmp/l-ladder-throughput.svg") && script.outputs.contains("/tmp/l-ladder-latency.svg"))
+        #expect(script.text.contains("set xtics ('smt' 0, 'llc' 1, 'remote-21' 2)"))
+        let ladder = Self.blocks("ladder", script.text)
+        #expect(ladder.count == 2 && ladder[0].map(Self.medians) == [["3.0000", "3.0000"], ["2.0000", "2.0000"], ["1.0000", "1.0000"]])
+        #expect(script.text.contains("title 'rwlock'") && script.text.contains("title 'rcu'"))
+        let throughput = Self.blocks("throughput", script.text)
+        #expect(throughput.count == 1 && throughput[0].map(Self.medians) == [["9.0000", "9.0000"]], "compact only")
+    }
 }

@@ -89,15 +89,16 @@ struct DefaultSuiteTests {
         #expect(!two.hostSharesCPU)
     }
 
-    @Test("two nodes, 16 CPUs: the budget keeps 1 and the most senders, both placements, 1 vCPU")
+    @Test("two nodes, 16 CPUs: the budget keeps 1 and the most senders, compact, the ladder and split, 1 vCPU")
     func twoNodesFitted() throws {
         let plan = try SweepPlan.make(SweepOptions(), topology: try FixtureMachines.twoNode().discover())
         Self.checkCommon(plan)
-        #expect(Self.grid(plan) == ["compact v1 s1", "compact v1 s14", "split v1 s1", "split v1 s8"])
+        #expect(Self.grid(plan) == ["compact v1 s1", "compact v1 s14", "ladder-smt v1 s1", "ladder-llc v1 s1",
+                                    "ladder-remote v1 s1", "split v1 s1", "split v1 s8"])
         #expect(plan.leftOut.map(\.description) == [
-            "left out: senders 2,4,8 (give --budget 18)",
-            "left out: relocate for rwlock-trydrop,pthread-rwlock,mutex,percpu,nolock (give --budget 11)",
-            "left out: vCPUs 4 (give --vcpus 1,4 or --budget 6)",
+            "left out: senders 2,4,8 (give --budget 20)",
+            "left out: the relocate scenario (give --budget 13)",
+            "left out: vCPUs 4 (give --vcpus 1,4 or --budget 8)",
         ])
         #expect(plan.describe().suffix(3) == plan.leftOut.map(\.description))
     }
@@ -108,6 +109,7 @@ struct DefaultSuiteTests {
         #expect(Self.grid(plan) == [
             "compact v1 s1", "compact v1 s2", "compact v1 s4", "compact v1 s8", "compact v1 s14",
             "compact v4 s1", "compact v4 s2", "compact v4 s4", "compact v4 s8", "compact v4 s11",
+            "ladder-smt v1 s1", "ladder-llc v1 s1", "ladder-remote v1 s1",
             "split v1 s1", "split v1 s2", "split v1 s4", "split v1 s8",
             "split v4 s1", "split v4 s2", "split v4 s4", "split v4 s8",
         ])
@@ -147,7 +149,7 @@ struct DefaultSuiteTests {
         #expect(plan.configurations.filter { $0.configuration.scenario == .relocate }.allSatisfy { $0.configuration.design == .rwlock })
         #expect(plan.warmupSeconds == 0.1)
         #expect(plan.leftOut.map(\.description).prefix(twoNodes ? 2 : 1) == (twoNodes ? [
-            "left out: senders 2,4,8 (give --senders 1,2,4,8,14 or --budget 15)",
+            "left out: senders 2,4,8 (give --senders 1,2,4,8,14 or --budget 16)",
             "left out: senders 14 (give --senders 1,2,4,8,14 or --budget 2)",
         ] : ["left out: senders 2 (give --senders 1,2 or --budget 2)"]))
     }

@@ -1,3 +1,4 @@
+import LockDesigns
 import Runner
 import SweepPlan
 import Testing
@@ -86,5 +87,37 @@ struct TierPlanTests {
         #expect(throws: PlacementError.nodeWithoutMemory(2, withMemory: [0, 1])) { try place(request, on: topology) }
         request.memory = .node(1)
         #expect(try place(request, on: topology).memoryNode == 1)
+    }
+}
+
+@Suite("The cost-of-distance ladder")
+struct LadderTests {
+    @Test("two sockets with SMT: smt, llc and remote steps from PU 0; one vCPU and one sender each")
+    func twoSocketLadder() throws {
+        let topology = try FixtureMachines.twoNode().discover()
+        let steps = topology.ladder()
+        #expect(steps.map(\.name) == ["smt", "llc", "remote"], "the synthetic machine has no distances")
+        #expect(steps.map(\.sender) == [0, 0, 0] && steps.map(\.vcpu) == [8, 1, 4])
+        #expect(steps.allSatisfy { topology.tier($0.sender, $0.vcpu) == $0.tier })
+    }
+
+    @Test("distinct SLIT distances are distinct steps, nearest first")
+    func remoteSteps() {
+        let topology = TierPlanTests.farNodeFirstByID()
+        #expect(topology.ladder().map(\.name) == ["llc", "remote-16", "remote-22"])
+        #expect(topology.ladder().map(\.vcpu) == [1, 4, 2])
+    }
+
+    @Test("the default suite climbs the ladder on a machine with more than one tier, for every design")
+    func inTheDefaultSuite() throws {
+        let topology = try FixtureMachines.twoNode().discover()
+        let plan = try SweepPlan.make(SweepOptions(), topology: topology)
+        let rungs = plan.configurations.filter { $0.placementLabel.hasPrefix("ladder-") }
+        #expect(Set(rungs.map(\.placementLabel)) == ["ladder-smt", "ladder-llc", "ladder-remote"])
+        #expect(Set(rungs.map(\.configuration.design)) == Set(LockDesign.allCases))
+        #expect(rungs.allSatisfy { $0.configuration.senders == 1 && $0.configuration.vcpus == 1 })
+        #expect(rungs.allSatisfy { $0.pairs?.tier.map { "ladder-\($0.rawValue)" } == $0.placementLabel })
+        let one = try SweepPlan.make(SweepOptions(), topology: try FixtureMachines.oneNode().discover())
+        #expect(!one.configurations.contains { $0.placementLabel.hasPrefix("ladder-") }, "one tier: no ladder")
     }
 }
