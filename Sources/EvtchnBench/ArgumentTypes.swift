@@ -12,6 +12,8 @@ extension GuestABI: ExpressibleByArgument {}
 extension VCPUMode: ExpressibleByArgument {}
 
 /// `--load`.
+extension PairSelection: ExpressibleByArgument {}
+
 enum LoadOption: String, CaseIterable, ExpressibleByArgument {
     case closed, open
 }

@@ -97,6 +97,9 @@ struct RunCommand: ParsableCommand {
             transform: ArgumentValue.names)
     var placement: [PlacementPolicy]?
 
+    @Option(help: ArgumentHelp("One design's sender x vCPU matrix, 1 sender + 1 vCPU per cell: all (every pair of CPUs) or sample (the first CPU of each last-level cache against each other, plus an SMT pair and a pair inside one cache). plot draws it as a heatmap.", valueName: "all|sample"))
+    var pairs: PairSelection?
+
     @Option(name: .customLong("sender-cpus"), help: "Explicit CPUs for senders (cpulist, e.g. 0-3,8).", transform: ArgumentValue.cpus)
     var senderCPUs: [Int]?
 
@@ -169,6 +172,7 @@ struct RunCommand: ParsableCommand {
         o.senders = senders
         o.vcpus = vcpus
         o.placements = placement
+        o.pairs = pairs
         o.durationSeconds = duration
         o.warmupSeconds = warmup
         o.reps = reps

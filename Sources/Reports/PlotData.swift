@@ -132,9 +132,10 @@ public struct PlotData {
 
     /// The series of one scenario, in first-seen order.
     /// The series of one scenario, in first-seen order; the ladder's steps
-    /// have pictures of their own (PlotLadder.swift).
+    /// and the `--pairs` cells have pictures of their own (PlotLadder.swift,
+    /// PlotPairs.swift).
     func series(in scenario: String) -> [ConfigurationKey] {
-        series.filter { $0[.scenario] == scenario && !Self.isLadder($0) }
+        series.filter { $0[.scenario] == scenario && !Self.isLadder($0) && !Self.isPair($0) }
     }
 
     /// The sender counts of some series, ascending.

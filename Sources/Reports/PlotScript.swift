@@ -74,6 +74,15 @@ public struct PlotScript: Sendable {
                 outputs += [name + ".svg", name + ".png"]
             }
         }
+        let matrices = data.pairMatrices()
+        for (index, matrix) in matrices.enumerated() {
+            for (kind, column) in [("throughput", Column.deliveredPerSecond), ("latency", .e2eP50)] {
+                let name = "\(stem)-pairs-\(kind)\(Self.number(index, of: matrices))"
+                script += Self.picture(name, caption: caption(Array(matrix.cells.values)), body: data.pairPlot(matrix, column),
+                                       note: "each cell: the median of its repetitions; blank: not measured (a PU with itself)")
+                outputs += [name + ".svg", name + ".png"]
+            }
+        }
         if !data.strategies.isEmpty {
             script += Self.picture("\(stem)-relocation", caption: caption(data.strategies), body: data.relocationPlot(),
                                   errorBars: false)
@@ -88,9 +97,10 @@ public struct PlotScript: Sendable {
 
     /// One picture: common settings and the caption, the plot drawn as
     /// SVG, then redrawn as PNG.
-    static func picture(_ name: String, caption: String, body: String, errorBars: Bool = true) -> String {
-        let note = errorBars ? "error bars: 95 % order-statistic interval of the median (the full range with fewer than 6 repetitions)"
-            : "no error bars: stall medians of runs, lost events summed"
+    static func picture(_ name: String, caption: String, body: String, errorBars: Bool = true, note: String? = nil) -> String {
+        let note = note ?? (errorBars
+            ? "error bars: 95 % order-statistic interval of the median (the full range with fewer than 6 repetitions)"
+            : "no error bars: stall medians of runs, lost events summed")
         return """
         reset session
         set terminal svg size 960,560 dynamic noenhanced font "sans,11"

@@ -8,8 +8,20 @@ struct GridPoint: Hashable {
     let policy: PlacementPolicy
     let vcpus: Int
     let senders: Int
-    /// The pair's PUs, for a point of the ladder.
-    var step: LadderStep? = nil
+    /// The pair's PUs and placement label, for a ladder step or a cell of
+    /// the `--pairs` matrix.
+    var pair: (PinnedPair, label: String)? = nil
+
+    static func == (a: GridPoint, b: GridPoint) -> Bool {
+        (a.policy, a.vcpus, a.senders, a.pair?.0, a.pair?.label) == (b.policy, b.vcpus, b.senders, b.pair?.0, b.pair?.label)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(policy)
+        hasher.combine(vcpus)
+        hasher.combine(senders)
+        hasher.combine(pair?.label)
+    }
 }
 
 /// One configuration before it is placed: a design and scenario at a point.
@@ -67,7 +79,8 @@ struct SuiteFit {
         }
         placements = options.pin ? options.placements ?? fitted : [.compact]
         vcpuCounts = options.vcpus ?? DefaultSuite.vcpuCounts(on: topology)
-        relocationDesigns = options.scenarios == nil ? DefaultSuite.relocationDesigns(of: options.designs) : []
+        relocationDesigns = options.scenarios == nil && options.pairs == nil
+            ? DefaultSuite.relocationDesigns(of: options.designs) : []
         strategies = options.strategies ?? RelocationStrategy.allCases
         let fullLists = placements.flatMap { p in vcpuCounts.map { fullSenders(p, vcpus: $0) } }
         if options.senders == nil {
@@ -129,10 +142,16 @@ struct SuiteFit {
     func grid(_ levels: CutLevels) -> [GridPoint] {
         let keptPlacements = placements.prefix(placements.count - tops[.placements] + levels[.placements])
         let keptVCPUs = vcpuCounts.prefix(vcpuCounts.count - tops[.vcpus] + levels[.vcpus])
+        if let selection = options.pairs {
+            return topology.pairMatrix(selection).map { GridPoint(policy: .compact, vcpus: 1, senders: 1, pair: ($0, $0.label)) }
+        }
         return keptPlacements.flatMap { policy in
             // The ladder is one sender and one vCPU, once per step.
             guard policy != .ladder else {
-                return topology.ladder().map { GridPoint(policy: .ladder, vcpus: 1, senders: 1, step: $0) }
+                return topology.ladder().map {
+                    GridPoint(policy: .ladder, vcpus: 1, senders: 1,
+                              pair: (PinnedPair(sender: $0.sender, vcpu: $0.vcpu), "ladder-\($0.name)"))
+                }
             }
             return keptVCPUs.flatMap { vcpus in
                 let senders = options.senders ?? DefaultSuite.thinned(

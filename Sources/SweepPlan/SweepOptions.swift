@@ -29,6 +29,8 @@ public struct SweepOptions: Sendable {
     /// nil: compact, and also split on machines with two nodes or more
     /// (budget allowing).
     public var placements: [PlacementPolicy]?
+    /// `--pairs`: one design's sender x vCPU matrix instead of placements.
+    public var pairs: PairSelection?
     public var durationSeconds: Double?
     public var warmupSeconds: Double?
     /// nil: 6, more only when 2-second runs leave the budget room.

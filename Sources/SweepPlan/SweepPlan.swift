@@ -124,8 +124,22 @@ private struct Planner {
         if o.timerRate != nil, !scenarios.contains(.timer) && !scenarios.contains(.mixed) {
             throw PlanError("--timer-rate only applies to the timer and mixed scenarios")
         }
-        if !o.pin, o.hasExplicitCPUs || o.placements != nil {
-            throw PlanError("--no-pin leaves threads to the scheduler; it cannot go with CPU lists or --placement")
+        if !o.pin, o.hasExplicitCPUs || o.placements != nil || o.pairs != nil {
+            throw PlanError("--no-pin leaves threads to the scheduler; it cannot go with CPU lists, --placement or --pairs")
+        }
+        try refusePairsWithOthers()
+    }
+
+    /// `--pairs` places one sender and one vCPU of one design per cell.
+    func refusePairsWithOthers() throws(PlanError) {
+        let o = options
+        guard o.pairs != nil else { return }
+        guard o.designs.count == 1 else { throw PlanError("--pairs measures one design: give --design NAME") }
+        if o.placements != nil || o.hasExplicitCPUs {
+            throw PlanError("--pairs chooses every thread's CPU; it cannot go with --placement or CPU lists")
+        }
+        if (o.senders.map { $0 != [1] } ?? false) || (o.vcpus.map { $0 != [1] } ?? false) {
+            throw PlanError("--pairs places one sender and one vCPU per cell: leave out --senders and --vcpus")
         }
     }
 
@@ -148,16 +162,17 @@ private struct Planner {
         c.vcpus = entry.point.vcpus
         c.portsPerSender = options.portsPerSender ?? DefaultSuite.portsPerSender(senders: c.senders, abi: c.abi)
         c.warmupSeconds = warmup
-        return try placed(c, policy: entry.point.policy, step: entry.point.step)
+        return try placed(c, policy: entry.point.policy, pair: entry.point.pair)
     }
 
-    func placed(_ configuration: RunConfiguration, policy: PlacementPolicy, step: LadderStep? = nil)
+    func placed(_ configuration: RunConfiguration, policy: PlacementPolicy, pair: (PinnedPair, label: String)? = nil)
         throws(PlanError) -> PlannedConfiguration {
+        let step = pair?.0
         var request = PlacementRequest(senders: configuration.senders, vcpus: configuration.vcpus)
         request.policy = policy
         request.senderCPUs = step.map { [$0.sender] } ?? options.senderCPUs
         request.vcpuCPUs = step.map { [$0.vcpu] } ?? options.vcpuCPUs
-        request.hostCPUs = step.map { [topology.ladderHost($0)] } ?? options.hostCPU.map { [$0] }
+        request.hostCPUs = step.map { [topology.pairHost($0)] } ?? options.hostCPU.map { [$0] }
         request.memory = options.memory
         let placement: Placement
         do { placement = try place(request, on: topology) } catch { throw PlanError(error.description) }
@@ -168,7 +183,7 @@ private struct Planner {
             c.pinning = ThreadCPUs(senders: placement.senderCPUs, vcpus: placement.vcpuCPUs,
                                    host: Array(placement.hostCPUs.prefix(1)))
             let allExplicit = options.senderCPUs != nil && options.vcpuCPUs != nil && options.hostCPU != nil
-            label = step.map { "ladder-\($0.name)" }
+            label = pair?.label
                 ?? (allExplicit ? "explicit" : policy.rawValue + (options.hasExplicitCPUs ? "+explicit" : ""))
         } else {
             label = "unpinned"

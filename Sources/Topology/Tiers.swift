@@ -130,12 +130,34 @@ public struct LadderStep: Equatable, Hashable, Sendable {
 }
 
 extension Topology {
-    /// The host thread's PU for a ladder step: the first of `compact`'s
+    /// The host thread's PU for a pinned pair: the first of `compact`'s
     /// order that is neither of the pair (one of them on a 2-PU machine).
-    public func ladderHost(_ step: LadderStep) -> Int {
+    public func pairHost(_ pair: PinnedPair) -> Int {
         let byNode = allowedCPUsByNode()
         let order = byNode.first.map { coreFirstOrder(nodesByDistance(from: $0.id, byNode)) } ?? []
-        return order.first { $0 != step.sender && $0 != step.vcpu } ?? step.sender
+        return order.first { $0 != pair.sender && $0 != pair.vcpu } ?? pair.sender
+    }
+
+    /// The sender x vCPU matrix of `--pairs`: every pair of allowed PUs, or
+    /// a sample: the first PU of each LLC domain (of each node where no
+    /// cache is described) against each other, plus one SMT pair and one
+    /// pair of cores inside one LLC. A 2-socket server of 24 LLC domains
+    /// stays at about 550 pairs.
+    public func pairMatrix(_ selection: PairSelection) -> [PinnedPair] {
+        let allowed = Set(allowedCPUs)
+        let pus: [Int]
+        switch selection {
+        case .all: pus = allowedCPUs
+        case .sample:
+            let domains = llcDomains.isEmpty ? allowedCPUsByNode().map(\.cpus) : llcDomains.map(\.cpus)
+            pus = domains.compactMap { $0.filter(allowed.contains).min() }
+        }
+        var pairs = pus.flatMap { s in pus.filter { $0 != s }.map { PinnedPair(sender: s, vcpu: $0) } }
+        if selection == .sample {
+            for step in ladder() where step.tier <= .llc { pairs.append(PinnedPair(sender: step.sender, vcpu: step.vcpu)) }
+        }
+        var seen = Set<PinnedPair>()
+        return pairs.filter { seen.insert($0).inserted }
     }
 
     /// The ladder of this machine, closest first: from the first PU of
@@ -168,4 +190,23 @@ extension Topology {
         }
         return steps
     }
+}
+
+/// A sender PU and a vCPU PU chosen together (a ladder step, a cell of the
+/// `--pairs` matrix); the host thread goes elsewhere (`pairHost`).
+public struct PinnedPair: Equatable, Hashable, Sendable {
+    public let sender: Int
+    public let vcpu: Int
+
+    public init(sender: Int, vcpu: Int) {
+        (self.sender, self.vcpu) = (sender, vcpu)
+    }
+
+    /// The placement label of a `--pairs` cell.
+    public var label: String { "pair-\(sender)-\(vcpu)" }
+}
+
+/// Which cells of the sender x vCPU matrix `--pairs` measures.
+public enum PairSelection: String, CaseIterable, Sendable {
+    case all, sample
 }

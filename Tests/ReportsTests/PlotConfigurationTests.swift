@@ -122,4 +122,31 @@ struct PlotConfigurationTests {
         let throughput = Self.blocks("throughput", script.text)
         #expect(throughput.count == 1 && throughput[0].map(Self.medians) == [["9.0000", "9.0000"]], "compact only")
     }
+
+    @Test("--pairs rows draw as heatmaps, senders up the side, vCPUs along the bottom; the diagonal is blank")
+    func pairs() throws {
+        var rows: [[String]] = []
+        for (sender, vcpu, rate) in [(0, 1, 1.0), (1, 0, 2.0), (0, 2, 3.0), (2, 0, 4.0), (1, 2, 5.0), (2, 1, 6.0)] {
+            var r = RunRecord()
+            r.set(.host, "box")
+            r.set(.design, "rwlock")
+            r.set(.scenario, "ipi")
+            r.set(.placement, "pair-\(sender)-\(vcpu)")
+            r.set(.senders, 1)
+            r.set(.vcpus, 1)
+            r.set(.deliveredPerSecond, rate: rate * 1e6)
+            r.set(.fairnessMinOverMax, ratio: 1)
+            for column in [Column.e2eP50, .e2eP90, .e2eP99, .e2eP999, .e2eMax] { r.set(column, Int(rate) * 100) }
+            rows.append(r.fields)
+        }
+        let script = try PlotScript(source: .table(ReportTable(path: "p.csv", header: RunRecord.columns, rows: rows)),
+                                    stem: "/tmp/p")
+        #expect(script.outputs.contains("/tmp/p-pairs-throughput.svg") && script.outputs.contains("/tmp/p-pairs-latency.svg"))
+        let cells = Self.blocks("pairs", script.text)
+        #expect(cells.count == 2 && cells[0].count == 9)
+        #expect(cells[0].contains("1 0 1.0000") && cells[0].contains("0 1 2.0000") && cells[0].contains("2 1 5.0000"),
+                "x is the vCPU's index, y the sender's")
+        #expect(cells[0].contains("0 0 NaN") && cells[0].contains("2 2 NaN"))
+        #expect(Self.blocks("throughput", script.text).isEmpty, "no senders picture for pair rows")
+    }
 }

@@ -77,7 +77,7 @@ struct BadOptionTests {
             ($0.senders, $0.vcpus, $0.placements, $0.scenarios) = ([1], [1], [.compact], [.ipi])
             ($0.reps, $0.durationSeconds, $0.budgetMinutes) = (6, 0.5, 3)
         },
-        BadOption("no-pin", "--no-pin leaves threads to the scheduler; it cannot go with CPU lists or --placement") {
+        BadOption("no-pin", "--no-pin leaves threads to the scheduler; it cannot go with CPU lists, --placement or --pairs") {
             $0.pin = false
             $0.senderCPUs = [0]
         },

@@ -121,3 +121,49 @@ struct LadderTests {
         #expect(!one.configurations.contains { $0.placementLabel.hasPrefix("ladder-") }, "one tier: no ladder")
     }
 }
+
+@Suite("The sender x vCPU matrix")
+struct PairMatrixTests {
+    static func plan(_ selection: PairSelection, on topology: Topology) throws -> SweepPlan {
+        var options = SweepOptions()
+        options.designs = [.rcu]
+        options.pairs = selection
+        return try SweepPlan.make(options, topology: topology)
+    }
+
+    @Test("all: every ordered pair of distinct PUs, 1 sender + 1 vCPU each, placed pair-S-V, no relocate block")
+    func all() throws {
+        let topology = try FixtureMachines.oneNode().discover()
+        let plan = try Self.plan(.all, on: topology)
+        #expect(plan.configurations.count == 4 * 3)
+        #expect(plan.configurations.allSatisfy { c in
+            c.placementLabel == "pair-\(c.placement.senderCPUs[0])-\(c.placement.vcpuCPUs[0])"
+                && c.configuration.senders == 1 && c.configuration.vcpus == 1 && c.configuration.scenario == .ipi
+                && !c.placement.hostCPUs.contains(c.placement.senderCPUs[0]) && !c.placement.hostCPUs.contains(c.placement.vcpuCPUs[0])
+        })
+        #expect(plan.reps >= 6)
+    }
+
+    @Test("sample: the first PU of each LLC domain against each other, plus an SMT pair and a pair inside one LLC")
+    func sample() throws {
+        let topology = try FixtureMachines.twoNode().discover()
+        let cells = Set(try Self.plan(.sample, on: topology).configurations.map(\.placementLabel))
+        #expect(cells == ["pair-0-4", "pair-4-0", "pair-0-8", "pair-0-1"], "\(cells.sorted())")
+    }
+
+    @Test("--pairs is one design, every thread placed by it: other choices are refused in one line")
+    func refusals() throws {
+        let topology = try FixtureMachines.oneNode().discover()
+        var options = SweepOptions()
+        options.pairs = .all
+        #expect(throws: PlanError("--pairs measures one design: give --design NAME")) { try SweepPlan.make(options, topology: topology) }
+        options.designs = [.rcu]
+        options.placements = [.split]
+        #expect(throws: PlanError.self) { try SweepPlan.make(options, topology: topology) }
+        options.placements = nil
+        options.senders = [2]
+        #expect(throws: PlanError("--pairs places one sender and one vCPU per cell: leave out --senders and --vcpus")) {
+            try SweepPlan.make(options, topology: topology)
+        }
+    }
+}
