@@ -4,6 +4,23 @@ import Testing
 
 @Suite("Plot never merges two configurations")
 struct PlotConfigurationTests {
+    /// One row with what plot reads: delivered/s at `rate` M/s, latencies
+    /// `rate` x 100 ns.
+    static func row(host: String = "box", design: String = "rwlock", placement: String = "compact", vcpus: Int = 1,
+                    senders: Int = 1, rate: Double) -> [String] {
+        var r = RunRecord()
+        r.set(.host, host)
+        r.set(.design, design)
+        r.set(.scenario, "ipi")
+        r.set(.placement, placement)
+        r.set(.vcpus, vcpus)
+        r.set(.senders, senders)
+        r.set(.deliveredPerSecond, rate: rate * 1e6)
+        r.set(.fairnessMinOverMax, ratio: 1)
+        for column in [Column.e2eP50, .e2eP90, .e2eP99, .e2eP999, .e2eMax] { r.set(column, Int(rate) * 100) }
+        return r.fields
+    }
+
     /// Two hosts x two placements x two vCPU counts x two sender counts,
     /// each configuration with its own delivered/s, so that a merge shows.
     static func mixedReport() -> ReportTable {
@@ -13,17 +30,7 @@ struct PlotConfigurationTests {
             for placement in ["compact", "split"] {
                 for vcpus in [1, 4] {
                     for senders in [1, 2] {
-                        var r = RunRecord()
-                        r.set(.host, host)
-                        r.set(.design, "rwlock")
-                        r.set(.scenario, "ipi")
-                        r.set(.placement, placement)
-                        r.set(.vcpus, vcpus)
-                        r.set(.senders, senders)
-                        r.set(.deliveredPerSecond, rate: rate * 1e6)
-                        r.set(.fairnessMinOverMax, ratio: 1)
-                        for column in [Column.e2eP50, .e2eP90, .e2eP99, .e2eP999, .e2eMax] { r.set(column, Int(rate) * 100) }
-                        rows.append(r.fields)
+                        rows.append(Self.row(host: host, placement: placement, vcpus: vcpus, senders: senders, rate: rate))
                         rate += 1
                     }
                 }
@@ -99,17 +106,7 @@ struct PlotConfigurationTests {
         var rows: [[String]] = []
         for design in ["rwlock", "rcu"] {
             for (placement, rate) in [("compact", 9.0), ("ladder-remote-21", 1.0), ("ladder-smt", 3.0), ("ladder-llc", 2.0)] {
-                var r = RunRecord()
-                r.set(.host, "box")
-                r.set(.design, design)
-                r.set(.scenario, "ipi")
-                r.set(.placement, placement)
-                r.set(.senders, 1)
-                r.set(.vcpus, 1)
-                r.set(.deliveredPerSecond, rate: rate * 1e6)
-                r.set(.fairnessMinOverMax, ratio: 1)
-                for column in [Column.e2eP50, .e2eP90, .e2eP99, .e2eP999, .e2eMax] { r.set(column, Int(rate) * 100) }
-                rows.append(r.fields)
+                rows.append(Self.row(design: design, placement: placement, rate: rate))
             }
         }
         let script = try PlotScript(source: .table(ReportTable(path: "l.csv", header: RunRecord.columns, rows: rows)),
@@ -127,17 +124,7 @@ struct PlotConfigurationTests {
     func pairs() throws {
         var rows: [[String]] = []
         for (sender, vcpu, rate) in [(0, 1, 1.0), (1, 0, 2.0), (0, 2, 3.0), (2, 0, 4.0), (1, 2, 5.0), (2, 1, 6.0)] {
-            var r = RunRecord()
-            r.set(.host, "box")
-            r.set(.design, "rwlock")
-            r.set(.scenario, "ipi")
-            r.set(.placement, "pair-\(sender)-\(vcpu)")
-            r.set(.senders, 1)
-            r.set(.vcpus, 1)
-            r.set(.deliveredPerSecond, rate: rate * 1e6)
-            r.set(.fairnessMinOverMax, ratio: 1)
-            for column in [Column.e2eP50, .e2eP90, .e2eP99, .e2eP999, .e2eMax] { r.set(column, Int(rate) * 100) }
-            rows.append(r.fields)
+            rows.append(Self.row(placement: "pair-\(sender)-\(vcpu)", rate: rate))
         }
         let script = try PlotScript(source: .table(ReportTable(path: "p.csv", header: RunRecord.columns, rows: rows)),
                                     stem: "/tmp/p")
