@@ -52,6 +52,21 @@ struct MachineDumpTests {
         #expect(offline.onlineCPUs == Array(4...20))
         let siblings = try TopologyDiscovery.discover(.dump(scratch + "/32intel64-2p8co2t+8ve"))
         #expect(siblings.pus.first { $0.id == 16 }?.core == 0)
+        try placeByTier(on: siblings)
+        let sparseLadder = sparse.ladder()
+        #expect(sparseLadder.filter { $0.tier == .remote }.map(\.distance) == [16, 22], "one rung per distance, nearest first")
+    }
+
+    /// Siblings N and N+16: compact puts a 1 + 1 pair on two cores of one
+    /// LLC, smt on siblings, whatever the numbering.
+    private func placeByTier(on machine: Topology) throws {
+        var request = PlacementRequest(senders: 1, vcpus: 1)
+        let compact = try place(request, on: machine)
+        #expect(compact.senderCPUs == [0] && compact.vcpuCPUs == [1] && machine.tier(0, 1) == .llc)
+        request.policy = .smt
+        let smt = try place(request, on: machine)
+        #expect(smt.senderCPUs == [0] && smt.vcpuCPUs == [16] && machine.tier(0, 16) == .smt)
+        #expect(machine.ladder().map(\.name) == ["smt", "llc", "remote-21"] || machine.ladder().map(\.tier) == [.smt, .llc, .remote])
     }
 
     private func unpack(_ tarball: String, into folder: String) throws {
