@@ -7,17 +7,19 @@
 # and boots throw-away QEMU VMs through ../shared/tools/numa-vm/run-in-numa-vm:
 # 2 nodes x 2 CPUs, 4 nodes x 1 CPU, and 2 nodes x 4 CPUs, each node 2 cores
 # x 2 SMT threads (siblings 0,1 / 2,3 ...), SLIT distance 21 between them.
-# In each VM it prints `evtchn-bench topology` and checks that hwloc sees the
-# nodes, cores, PUs, siblings and distance the VM was given. In the layouts
-# without SMT it runs `run --quick --plan` and the quick default suite; in
-# the SMT layout, a 1 sender + 1 vCPU sweep over compact, smt and split, and
-# checks the tiers: compact on two cores of one node (pair_tier=llc, or node
-# where hwloc sees no LLC shared by them), smt on sibling PUs 0 and 1
-# (pair_tier=smt, smt_shared=true), split on two nodes (pair_tier=remote,
-# pair_distance 21) (scripts/numa-check-tiers.awk). Every report row is then
-# checked against its plan line: the senders', vCPUs' and host thread's CPUs
-# and nodes, and that the shared_info page sits on the node asked for
-# (page_node = mem_node), with `evtchn-bench check-placement`.
+# In each VM it prints `evtchn-bench topology` and checks, on that text and
+# on `topology --json`'s PU lines, that hwloc sees the nodes, cores, PUs,
+# siblings (PU p on core p/THREADS) and distance the VM was given. In the
+# layouts without SMT it runs `run --quick --plan` and the quick default
+# suite; in the SMT layout, a 1 sender + 1 vCPU sweep over compact, smt and
+# split, and checks the tiers on the plan lines: compact on two cores of one
+# node (pair_tier=llc, or node where hwloc sees no LLC shared by them,
+# smt_shared=false), smt on sibling PUs 0 and 1 (pair_tier=smt,
+# smt_shared=true), split on two nodes (pair_tier=remote, pair_distance 21).
+# Every report row is then checked against its plan line with
+# `evtchn-bench check-placement`: the senders', vCPUs' and host thread's CPUs
+# and nodes, that the shared_info page sits on the node asked for
+# (page_node = mem_node), and pair_tier, pair_distance and smt_shared.
 # A VM that does not boot within 60 s (run-in-numa-vm exit 125) is tried
 # once more. Skipped, with a message, when the VM tool is not there.
 #
@@ -71,6 +73,8 @@ trap 'rm -rf "$work"' EXIT
 # numa-check-guest.sh here, not the binary: the binary's go in /bench/lib.
 mkdir "$work/lib"
 ldd "$binary" | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p' | while read -r lib; do cp -L "$lib" "$work/lib/"; done
+# expect FILE REGEX MESSAGE: a line of FILE must match REGEX (grep -E).
+expect() { grep -qE -- "$2" "$1" || { echo "numa-check: $layout: FAILED: $3"; failed=1; }; }
 keep() { if [ -n "${NUMA_CHECK_KEEP:-}" ]; then mkdir -p "$NUMA_CHECK_KEEP" && cp "$work/$1".* "$NUMA_CHECK_KEEP/"; fi; }
 failed=0
 for layout in "${layouts[@]}"; do
@@ -118,11 +122,25 @@ for layout in "${layouts[@]}"; do
     sed -n '/^@@CSV$/,/^@@END$/p' "$out" | sed '1d;$d' > "$work/$name.csv"
     sed "s|^|numa-check: $layout: topology: |" "$work/$name.topology"
     grep -E '^[0-9]+ configurations|^estimated time' "$out" | sed "s|^|numa-check: $layout: |"
-    tier_files=() tiers=0
-    if [ "$threads" -gt 1 ]; then tier_files=("$work/$name.plan" "$work/$name.csv") tiers=1; fi
-    if ! awk -v nodes="$nodes" -v cpn="$cpus" -v tpc="$threads" -v distance="$distance" -v tiers="$tiers" \
-        -f scripts/numa-check-tiers.awk "$work/$name.json" ${tier_files[@]+"${tier_files[@]}"} | sed "s|^|numa-check: $layout: |"; then
-        failed=1
+    pus=$((nodes * cpus)) cores=$((nodes * cpus / threads))
+    expect "$work/$name.topology" "^nodes: $nodes\$" "hwloc in the VM does not see $nodes nodes"
+    expect "$work/$name.topology" "^packages: [0-9]+, cores: $cores, LLC domains: .*, PUs: $pus\$" \
+        "hwloc in the VM does not see $cores cores and $pus PUs (its summary line above)"
+    for ((pu = 0; pu < pus; pu++)); do
+        expect "$work/$name.json" "^    \{\"id\": $pu, \"core\": $((pu / threads))," \
+            "hwloc in the VM does not put PU $pu on core $((pu / threads)) ($threads adjacent PU(s) a core expected)"
+    done
+    if [ "$nodes" -gt 1 ]; then
+        expect "$work/$name.topology" "^node 0: .*, distances 10 $distance( |\$)" "hwloc in the VM sees no distance $distance from node 0 to node 1"
+    fi
+    if [ "$threads" -gt 1 ]; then
+        grep '^design=' "$work/$name.plan" | sed "s|^|numa-check: $layout: plan: |"
+        expect "$work/$name.plan" "placement=compact .* sender_nodes=([0-9]+) vcpu_cpus=[0-9]+ vcpu_nodes=\1 .* pair_tier=(llc|node) pair_distance=10 smt_shared=false\$" \
+            "compact: expected the sender and vCPU on two cores of one node, pair_tier=llc (or node) pair_distance=10 smt_shared=false"
+        expect "$work/$name.plan" "placement=smt .* sender_cpus=0 .* vcpu_cpus=1 .* pair_tier=smt pair_distance=10 smt_shared=true\$" \
+            "smt: expected the sender on PU 0 and the vCPU on its sibling 1, pair_tier=smt pair_distance=10 smt_shared=true"
+        expect "$work/$name.plan" "placement=split .* pair_tier=remote pair_distance=$distance smt_shared=false\$" \
+            "split: expected the sender and vCPU on two nodes, pair_tier=remote pair_distance=$distance smt_shared=false"
     fi
     if ! "$binary" check-placement --plan "$work/$name.plan" "$work/$name.csv" | sed "s|^|numa-check: $layout: |"; then
         failed=1
