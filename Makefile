@@ -4,8 +4,9 @@
 # and
 #   make instructions   instructions per operation of every design (callgrind),
 #                       checked against Benchmarks/instructions-baseline.txt
-#   make numa-check     run the plan and a quick suite in 2- and 4-node VMs and check
-#                       every thread and page landed where the plan said
+#   make numa-check     run the plan and a quick suite in 2- and 4-node VMs, and compact,
+#                       smt and split in a 2-node SMT VM, and check every thread and
+#                       page landed where the plan said, at the tier it said
 #   make verify        model-check the delivery and relocation protocols with SPIN
 #                       (verify/README.md)
 #   make verify-mutants check that make verify's configurations catch every

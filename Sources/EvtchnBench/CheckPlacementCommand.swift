@@ -9,7 +9,8 @@ struct CheckPlacementCommand: ParsableCommand {
         discussion: """
             PLAN is what `run --plan` printed for the same options on the same machine. Each report row is \
             matched to the plan line of its configuration (every key column but host); its sender, vCPU and \
-            host CPUs and nodes must be the plan's, its page_node the plan's mem_node, and every planned \
+            host CPUs and nodes must be the plan's, its page_node the plan's mem_node, its pair_tier, \
+            pair_distance and smt_shared the plan line's where it has them, and every planned \
             configuration must have a row. Prints one line per problem and a count; exits 1 on any problem.
             """)
 

@@ -4,7 +4,9 @@
 /// `host`, then where each thread and the memory go). A row matches the
 /// plan line of its `ConfigurationKey` (host left out: a plan is of one
 /// machine); its sender, vCPU and host CPUs and nodes, as seen at the end
-/// of the run, must be the plan's, and `page_node` the plan's `mem_node`.
+/// of the run, must be the plan's, and `page_node` the plan's `mem_node`;
+/// its `pair_tier`, `pair_distance` and `smt_shared` the plan line's where
+/// it has them (a plan's `unpinned` or `unknown` is an empty column).
 /// Every planned configuration must have a row.
 public struct PlacementCheck: Sendable {
     /// What must equal the plan: (report column, plan word).
@@ -12,6 +14,9 @@ public struct PlacementCheck: Sendable {
         (.senderCPUs, "sender_cpus"), (.senderNodes, "sender_nodes"), (.vcpuCPUs, "vcpu_cpus"),
         (.vcpuNodes, "vcpu_nodes"), (.hostCPUs, "host_cpus"), (.hostNodes, "host_nodes"), (.pageNode, "mem_node"),
     ]
+    /// What must equal the plan where its line has the word (plans from
+    /// before the tiers have none).
+    static let shape: [(Column, String)] = [(.pairTier, "pair_tier"), (.pairDistance, "pair_distance"), (.smtShared, "smt_shared")]
 
     public private(set) var planLines = 0
     public private(set) var rows = 0
@@ -28,21 +33,25 @@ public struct PlacementCheck: Sendable {
             planLines += 1
         }
         var ran = Set<ConfigurationKey>()
-        try report.scan(required: Self.placed.map(\.0), reading: ConfigurationKey.columns + Self.placed.map(\.0)) { line in
+        try report.scan(required: Self.placed.map(\.0), reading: ConfigurationKey.columns + (Self.placed + Self.shape).map(\.0)) { line in
             rows += 1
             let key = ConfigurationKey(line, ignoringHost: true)
             let name = key.words(ConfigurationKey.columns.filter { key[$0] != $0.info.absentValue }).joined(separator: " ")
             guard let words = planned[key] else { return problems.append("row \(line.line): no plan line for \(name)") }
             ran.insert(key)
-            let wrong = Self.placed.filter { column, word in words[word] != line.text(column) }
+            let expected = Self.placed.map { ($0.0, words[$0.1]) }
+                + Self.shape.compactMap { column, word in words[word].map { (column, ["unpinned", "unknown"].contains($0) ? "" : $0) } }
+            let wrong = expected.filter { column, planned in planned != line.text(column) }
             if !wrong.isEmpty {
-                let detail = wrong.map { "\($0.0) planned \(words[$0.1] ?? "nothing"), ran \(line.text($0.0))" }
+                let detail = wrong.map { "\($0.0) planned \(Self.shown($0.1)), ran \(Self.shown(line.text($0.0)))" }
                 problems.append("row \(line.line) \(name): " + detail.joined(separator: "; "))
             }
         }
         for key in order where !ran.contains(key) { problems.append("no row for \(key.words.joined(separator: " "))") }
         if planLines == 0 || rows == 0 { problems.append("empty plan or report") }
     }
+
+    private static func shown(_ value: String?) -> String { value.map { $0.isEmpty ? "nothing" : $0 } ?? "nothing" }
 
     /// `column=value` words; a value may hold '=' but no space.
     static func words(_ line: String) -> [String: String] {

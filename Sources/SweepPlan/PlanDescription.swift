@@ -29,7 +29,9 @@ extension PlannedConfiguration {
             "vcpu_cpus=\(cpus(p.vcpuCPUs))", "vcpu_nodes=\(nodes(p.vcpuCPUs))",
             "host_cpus=\(cpus(host))", "host_nodes=\(nodes(host))",
             "oversubscribed=\(oversubscribed)", "host_shares_cpu=\(hostSharesCPU)",
-            "pair_tier=\(pairs?.tier?.rawValue ?? "unpinned")", "smt_shared=\(pairs.map { "\($0.smtShared)" } ?? "unpinned")",
+            "pair_tier=\(pairs?.tier?.rawValue ?? "unpinned")",
+            "pair_distance=\(pairs.map { $0.distance.map(String.init) ?? "unknown" } ?? "unpinned")",
+            "smt_shared=\(pairs.map { "\($0.smtShared)" } ?? "unpinned")",
         ]).joined(separator: " ")
     }
 }

@@ -120,7 +120,7 @@ struct DefaultSuiteTests {
         #expect(full.placement.hostCPUs == [15] && !full.hostSharesCPU)
         #expect(full.planLine(on: plan.topology).hasSuffix(
             "vcpu_cpus=14 vcpu_nodes=1 host_cpus=15 host_nodes=1 oversubscribed=false host_shares_cpu=false "
-            + "pair_tier=remote smt_shared=true"), "14 senders and a vCPU on 8 cores: siblings shared, said so")
+            + "pair_tier=remote pair_distance=unknown smt_shared=true"), "14 senders and a vCPU on 8 cores: siblings shared, said so")
         #expect(full.planLine(on: plan.topology).contains(" mem_node=1 "))
     }
 
@@ -135,7 +135,7 @@ struct DefaultSuiteTests {
         #expect(split.planLine(on: plan.topology) == "design=rwlock scenario=ipi guest_abi=64 senders=12 vcpus=1 placement=split "
             + "mem_node=1 invalidate_every_us=0 load_mode=closed vcpu_mode=poll ports_per_sender=16 masked_fraction=0.0000 "
             + "sender_cpus=0-3,8-15 sender_nodes=0,2-3 vcpu_cpus=4 vcpu_nodes=1 host_cpus=5 host_nodes=1 "
-            + "oversubscribed=false host_shares_cpu=false pair_tier=remote smt_shared=false")
+            + "oversubscribed=false host_shares_cpu=false pair_tier=remote pair_distance=22 smt_shared=false")
     }
 
     @Test("quick: 6 repetitions of every design at 1 sender, and relocate for rwlock, about a minute", arguments: [false, true])

@@ -69,7 +69,7 @@ struct PlannedKeyTests {
         #expect(keys.count == plan.configurations.count, "no two planned configurations share a key")
     }
 
-    @Test("check-placement: a report run where planned passes; a misplaced row, a missing row and a stray row are named")
+    @Test("check-placement: a report run where planned passes; a misplaced row, a row of another tier, distance or SMT sharing, a missing row and a stray row are named")
     func placementCheck() throws {
         var options = SweepOptions()
         options.scenarios = [.ipi]
@@ -97,6 +97,18 @@ struct PlannedKeyTests {
         moved[0][vcpuColumn] = "3"
         let bad = try PlacementCheck(plan: lines, report: .table(ReportTable(path: "r.csv", header: RunRecord.columns, rows: moved)))
         #expect(bad.problems.count == 1 && bad.problems[0].contains("row 2") && bad.problems[0].contains("vcpu_cpus planned"))
+
+        // The tier, distance and SMT sharing a row reports must be its plan line's.
+        #expect(lines.filter { $0.hasPrefix("design=") }.allSatisfy { $0.contains(" pair_tier=") && $0.contains(" pair_distance=10 ") })
+        var shaped = rows
+        shaped[1][RunRecord.columns.firstIndex(of: Column.pairTier.rawValue)!] = "remote"
+        shaped[1][RunRecord.columns.firstIndex(of: Column.smtShared.rawValue)!] = "maybe"
+        shaped[2][RunRecord.columns.firstIndex(of: Column.pairDistance.rawValue)!] = "21"
+        let shape = try PlacementCheck(plan: lines, report: .table(ReportTable(path: "r.csv", header: RunRecord.columns, rows: shaped)))
+        #expect(shape.problems.count == 2 && shape.problems[0].contains("row 3") && shape.problems[0].contains("pair_tier planned")
+                && shape.problems[0].contains("ran remote") && shape.problems[0].contains("smt_shared planned")
+                && shape.problems[1].contains("row 4") && shape.problems[1].contains("pair_distance planned 10, ran 21"),
+                "\(shape.problems)")
 
         let missing = try PlacementCheck(plan: lines,
                                          report: .table(ReportTable(path: "r.csv", header: RunRecord.columns, rows: [rows[0]])))
