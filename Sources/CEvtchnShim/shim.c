@@ -1,9 +1,12 @@
 #define _GNU_SOURCE
 #include "evtchn_shim.h"
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <linux/futex.h>
 #include <sched.h>
 #include <sys/syscall.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -74,10 +77,48 @@ int evtchn_install_interrupt_handler(void) {
     sigemptyset(&action.sa_mask);
     if (sigaction(SIGINT, &action, NULL) != 0) return errno;
     if (sigaction(SIGTERM, &action, NULL) != 0) return errno;
-    return 0;
+    if (sigaction(SIGQUIT, &action, NULL) != 0) return errno;
+    if (sigaction(SIGPIPE, &action, NULL) != 0) return errno;
+    /* A parent may have blocked them (a test runner, a supervisor); the
+       threads started after this inherit the mask, so the signals reach
+       the handler instead of staying pending. */
+    sigset_t handled;
+    sigemptyset(&handled);
+    sigaddset(&handled, SIGINT);
+    sigaddset(&handled, SIGTERM);
+    sigaddset(&handled, SIGQUIT);
+    sigaddset(&handled, SIGPIPE);
+    int rc = pthread_sigmask(SIG_UNBLOCK, &handled, NULL);
+    return rc;
 }
 
 int evtchn_interrupted(void) { return interrupted_flag; }
+
+void evtchn_request_stop(int signo) {
+    if (interrupted_flag == 0) interrupted_flag = signo;
+}
+
+int evtchn_output_failed(void) {
+    fflush(stdout);
+    fflush(stderr);
+    return ferror(stdout) || ferror(stderr);
+}
+
+int evtchn_ensure_standard_fds(void) {
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+        /* The lowest free descriptor: fd itself, since the ones below are open. */
+        int opened = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+        if (opened < 0) return errno;
+        if (opened != fd) {
+            int copied = dup2(opened, fd);
+            int saved = errno;
+            close(opened);
+            if (copied < 0) return saved;
+        }
+    }
+    return 0;
+}
 
 uint32_t evtchn_thread_tick(void) {
     static __thread uint32_t tick;

@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import ArgumentParser
+import Platform
 import Topology
 
 @main
@@ -19,9 +20,14 @@ struct EvtchnBench: ParsableCommand {
     /// ("Error: ...") without the usage text that would bury it; help and
     /// clean exits are left to ArgumentParser.
     static func main() {
+        // Before anything is opened: a closed stdout would make the report
+        // descriptor 1. Nothing can be printed if this fails.
+        do { try Interruption.ensureStandardDescriptors() } catch { terminate(1) }
         do {
             var command = try parseAsRoot()
             try command.run()
+            // A write that failed (a full disk, a closed pipe) is a failure.
+            if !Interruption.checkOutput() { terminate(Interruption.exitStatus) }
         } catch {
             let code = exitCode(for: error)
             guard code != .success else { exit(withError: error) }

@@ -18,13 +18,14 @@ struct Progress {
     func starting(_ index: Int, _ what: String) {
         guard interactive else { return }
         print("\r\u{1B}[2K[\(index + 1)/\(total)] \(what)  \(eta(done: index))", terminator: "")
-        fflush(nil)
+        Interruption.checkOutput()
     }
 
     func finished(_ index: Int, _ what: String, _ outcome: String) {
         if interactive { print("\r\u{1B}[2K", terminator: "") }
         print("[\(index + 1)/\(total)] \(what): \(outcome)")
-        fflush(nil)
+        // A progress line that cannot be written stops the sweep (141).
+        Interruption.checkOutput()
     }
 
     /// Remaining time, extrapolated from the runs done so far.

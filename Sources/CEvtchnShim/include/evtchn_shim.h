@@ -72,11 +72,20 @@ int evtchn_gettid(void);
 /// PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP, otherwise the default kind.
 int evtchn_rwlock_init(pthread_rwlock_t *lock, int prefer_writer);
 
-/// Installs a SIGINT/SIGTERM handler that only sets a flag (first signal);
-/// a second signal restores the default action, so it kills the process.
+/// Installs a SIGINT/SIGTERM/SIGQUIT/SIGPIPE handler that only sets a flag
+/// (first signal); a second signal restores the default action, so it
+/// kills the process.
 int evtchn_install_interrupt_handler(void);
-/// The signal (SIGINT or SIGTERM) that arrived since the handler was
-/// installed, the first one; 0 if none did.
+/// The signal that arrived since the handler was installed, the first one
+/// (or the one `evtchn_request_stop` gave); 0 if none did.
 int evtchn_interrupted(void);
+/// Asks the run to stop as if `signo` had arrived (a failed write to the
+/// terminal stops it like a SIGPIPE).
+void evtchn_request_stop(int signo);
+/// Opens /dev/null on each of 0, 1 and 2 that is closed, so that nothing
+/// the program opens later becomes its stdin, stdout or stderr; 0 or errno.
+int evtchn_ensure_standard_fds(void);
+/// Flushes stdout and stderr; nonzero when either has had a write error.
+int evtchn_output_failed(void);
 
 #endif
