@@ -10,7 +10,15 @@ import SweepPlan
 /// otherwise (CI, pipes) one plain line per finished run.
 struct Progress {
     let total: Int
-    let interactive = isatty(STDOUT_FILENO) != 0
+    /// Rewrite the line in place only on a terminal that takes escape
+    /// codes: not with TERM=dumb (or unset), nor with NO_COLOR set.
+    let interactive = isatty(STDOUT_FILENO) != 0 && Self.terminalTakesEscapes
+
+    static var terminalTakesEscapes: Bool {
+        guard let term = getenv("TERM").map({ String(cString: $0) }), !term.isEmpty, term != "dumb" else { return false }
+        // no-color.org: NO_COLOR set to anything but the empty string.
+        return getenv("NO_COLOR").map { String(cString: $0).isEmpty } ?? true
+    }
     private let start = monotonicNanoseconds()
 
     init(total: Int) { self.total = total }

@@ -97,9 +97,17 @@ public func isPlainName(_ text: String) -> Bool {
 
 /// `text` with control characters (line breaks, escape sequences) shown as
 /// "?", so that a message stays one line and cannot drive a terminal.
+/// Text longer than `printableLimit` characters (a 4 KB path, a runaway
+/// cell) keeps its start and its end, which names the file, around "…".
 public func printable(_ text: String) -> String {
-    String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || ($0.value >= 0x7f && $0.value < 0xa0) ? "?" : $0 }))
+    let scalars = text.unicodeScalars.map { $0.value < 0x20 || ($0.value >= 0x7f && $0.value < 0xa0) ? "?" : $0 }
+    guard scalars.count > printableLimit else { return String(String.UnicodeScalarView(scalars)) }
+    let head = scalars.prefix(printableLimit * 2 / 3), tail = scalars.suffix(printableLimit / 3 - 1)
+    return String(String.UnicodeScalarView(head)) + "…" + String(String.UnicodeScalarView(tail))
 }
+
+/// The most characters `printable` keeps.
+public let printableLimit = 180
 
 /// Turns bytes into rows: the header first (it must hold `required`), then
 /// each data row handed to `body` as a ReportLine. Rows are not kept.

@@ -72,4 +72,14 @@ struct StandardStreamTests {
         let lines = try Self.lines(folder, "r.csv")
         #expect(lines.count >= 2 && lines.count < 41)
     }
+
+    @Test("a 4 KB path in an error is shortened: one line, its end kept")
+    func longPath() throws {
+        let folder = try CommandLineTests.scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = "/nonexistent/" + String(repeating: "x", count: 4000) + "/r.csv"
+        let outcome = try CommandLineTests.run("evtchn-bench", ["compare", path, path], in: folder)
+        #expect(outcome.status != 0 && outcome.errorLines.count == 1, "\(outcome.errors)")
+        #expect(outcome.errors.count < 400 && outcome.errors.contains("…") && outcome.errors.contains("/r.csv"))
+    }
 }

@@ -124,3 +124,15 @@ struct ReportReadingTests {
         #expect(streamed.entries[0].changes[0].intervalsOverlap == true)
     }
 }
+
+@Suite("Messages stay readable")
+struct PrintableTests {
+    @Test("control characters and NUL become ?, and a long text keeps its start and its end around …")
+    func printableText() {
+        #expect(printable("a\u{0}b\u{1B}[2J\nc") == "a?b?[2J?c")
+        let path = "/" + String(repeating: "deep/", count: 800) + "report.csv"
+        let shown = printable(path)
+        #expect(shown.count <= printableLimit && shown.contains("…") && shown.hasSuffix("/report.csv") && shown.hasPrefix("/deep/"))
+        #expect(printable("short") == "short")
+    }
+}
