@@ -34,7 +34,10 @@ struct SummaryTable {
             row.enumerated().map { $0.element.padded(widths[$0.offset]) }.joined(separator: "  ")
         }
         let common = keys.first.map { key in key.words(ConfigurationKey.columns.filter { !shown.contains($0) && key[$0] != "" }) } ?? []
-        return (["common to every configuration: " + common.joined(separator: " ")] + table + Self.legend)
+        let misplaced = results.values.joined().filter { $0.memoryPlacement == "failed" }.count
+        let warning = misplaced == 0 ? [] : ["WARNING: in \(misplaced) run(s) guest memory is not on the node asked for "
+                                              + "(mem_placement=failed, page_node says where it is)"]
+        return (["common to every configuration: " + common.joined(separator: " ")] + table + warning + Self.legend)
             .joined(separator: "\n")
     }
 

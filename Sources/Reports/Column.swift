@@ -39,6 +39,7 @@ public enum Column: String, CaseIterable, Sendable {
     // Where the threads sat relative to each other, and the machine's shape:
     case pairTier = "pair_tier", pairDistance = "pair_distance", smtShared = "smt_shared"
     case packages, cores, pus, llcDomains = "llc_domains"
+    case memPlacement = "mem_placement"
 }
 
 /// What a column says about its row.

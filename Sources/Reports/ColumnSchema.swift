@@ -120,6 +120,9 @@ extension Column {
         case .cores: ColumnInfo(.provenance, "count", "cores of the machine")
         case .pus: ColumnInfo(.provenance, "count", "hardware threads (PUs) of the machine")
         case .llcDomains: ColumnInfo(.provenance, "count", "last-level cache domains of the machine (0: none described)")
+        case .memPlacement: ColumnInfo(.measurement, "`as-asked` / `failed` / `unknown` / `interleave` / `local`",
+                                       "whether guest memory went where `mem_node` asked: `failed` when the shared_info page "
+                                       + "sits on another node (`page_node`; mbind refused or the node was full)")
         case .hostSharesCPU: ColumnInfo(.provenance, "`true`/`false`", "the host thread shares a CPU with a sender or vCPU "
                                         + "(it sleeps between migrations, so this alone is not oversubscription)")
         }

@@ -61,6 +61,19 @@ public struct RunResult: Sendable {
     /// move had retired; its failed validation replays it through the
     /// current mapping, so, as with stale bits, only bits no vcpu_info
     /// replay covers count.
+    /// Whether guest memory went where it was asked: `as-asked` (the
+    /// shared_info page is on the node asked for), `failed` (it is on
+    /// another: mbind refused, or the node had no free memory), `unknown`
+    /// (the page's node could not be read), `interleave` or `local` (no
+    /// single node was asked for).
+    public var memoryPlacement: String {
+        switch configuration.memory {
+        case .interleave: "interleave"
+        case .local: "local"
+        case .node(let node): pageNode.map { $0 == node ? "as-asked" : "failed" } ?? "unknown"
+        }
+    }
+
     public var lost: Int {
         let vanished = ledger.designReplays
             ? max(0, vanishedSelectorBits - total.selectorReplays) : vanishedSelectorBits

@@ -104,6 +104,7 @@ private struct ReportRow {
     private func setPlacementSeen(_ r: inout RunRecord) {
         let topology = plan.topology
         r.set(.pageNode, result.pageNode.map(String.init) ?? "unknown")
+        r.set(.memPlacement, result.memoryPlacement)
         r.set(.senderCPUs, cpuList(result.senderCPUsSeen))
         r.set(.vcpuCPUs, cpuList(result.vcpuCPUsSeen))
         r.set(.senderNodes, nodeList(result.senderCPUsSeen, topology))

@@ -121,3 +121,21 @@ struct PlannedKeyTests {
         #expect(strayCheck.problems.contains { $0.contains("no plan line for") && $0.contains("vcpus=7") })
     }
 }
+
+@Suite("What a row says about memory is what happened")
+struct MemoryPlacementTests {
+    @Test("mem_placement: as-asked when the page is on the node asked for, failed when it is not, unknown unread")
+    func memoryPlacement() throws {
+        var c = RunConfiguration(design: .rwlock)
+        c.memory = .node(1)
+        var result = RunResult(configuration: c)
+        result.pageNode = 1
+        #expect(result.memoryPlacement == "as-asked")
+        result.pageNode = 0
+        #expect(result.memoryPlacement == "failed")
+        result.pageNode = nil
+        #expect(result.memoryPlacement == "unknown")
+        c.memory = .interleave
+        #expect(RunResult(configuration: c).memoryPlacement == "interleave")
+    }
+}
