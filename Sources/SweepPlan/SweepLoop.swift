@@ -34,12 +34,19 @@ extension SweepPlan {
             if planned.configuration.senders == 1 { oneSenderRates[key] = result.sendsPerSecond }
             let speedup = oneSenderRates[key].flatMap { $0 > 0 ? result.sendsPerSecond / $0 : nil }
             var record = self.record(run, result: result, machine: machine, speedup: speedup)
-            do {
+            do throws(ReportError) {
+                // A histogram that cannot be written costs its files, never
+                // the row: the row goes in (without a prefix), then the
+                // sweep stops with the reason.
+                var histogramError: ReportError?
                 if let folder = output.histogramFolder {
-                    record.set(.histograms, try Self.writeHistograms(result, planned: planned, run: run, folder: folder,
-                                                                     reportPath: output.path))
+                    do throws(ReportError) {
+                        record.set(.histograms, try Self.writeHistograms(result, planned: planned, run: run, folder: folder,
+                                                                         output: output))
+                    } catch { histogramError = error }
                 }
                 try output.writer.append(record.fields)
+                if let histogramError { throw histogramError }
             } catch { throw PlanError(error.description) }
             observer.finished(run, planned, result)
         }
@@ -48,16 +55,18 @@ extension SweepPlan {
 
     /// Writes the row's send, end-to-end (and for relocate runs, stall)
     /// histograms as HdrHistogram percentile-distribution text, in ns, to
-    /// <folder>/<report>-<run>-<design>-<scenario>[-<strategy>]-<placement>-s<senders>-v<vcpus>-r<rep>.<kind>.hgrm;
+    /// <folder>/<report>-<stamp>-<run>-<design>-<scenario>[-<strategy>]-<placement>-s<senders>-v<vcpus>-r<rep>.<kind>.hgrm;
     /// returns the common prefix (recorded in the row's `histograms` column).
-    /// <report> is the name of the CSV at `reportPath`, less `.csv`.
+    /// <report> is the name of the CSV, less `.csv`; <stamp> the sweep's
+    /// start and process (`SweepOutput.runStamp`), so no two runs collide.
     private static func writeHistograms(_ result: RunResult, planned: PlannedConfiguration, run: ScheduledRun,
-                                        folder: String, reportPath: String) throws(ReportError) -> String {
+                                        folder: String, output: SweepOutput) throws(ReportError) -> String {
         let c = planned.configuration
-        let report = reportPath.split(separator: "/").last.map { $0.hasSuffix(".csv") ? String($0.dropLast(4)) : String($0) } ?? "report"
+        let report = output.path.split(separator: "/").last.map { $0.hasSuffix(".csv") ? String($0.dropLast(4)) : String($0) }
+            ?? "report"
         let strategy = c.scenario == .relocate ? "-\(c.relocation)" : ""
-        let prefix = "\(folder)/\(report)-\(run.index + 1)-\(c.design)-\(c.scenario)\(strategy)-\(planned.placementLabel)"
-            + "-s\(c.senders)-v\(c.vcpus)-r\(run.rep)"
+        let prefix = "\(folder)/\(report)-\(output.runStamp)-\(run.index + 1)-\(c.design)-\(c.scenario)\(strategy)"
+            + "-\(planned.placementLabel)-s\(c.senders)-v\(c.vcpus)-r\(run.rep)"
         try writeFileAtomically(prefix + ".send.hgrm", result.sendLatency.percentileDistribution())
         try writeFileAtomically(prefix + ".e2e.hgrm", result.endToEndLatency.percentileDistribution())
         if c.scenario == .relocate {

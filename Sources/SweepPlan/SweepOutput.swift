@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import Platform
 import Reports
 
@@ -8,11 +13,22 @@ public struct SweepOutput {
     public let writer: CSVReportWriter
     /// Folder for per-row HdrHistogram files, if asked for.
     public let histogramFolder: String?
+    /// What makes this run's histogram file names its own: the UTC start
+    /// time and the process id, so that a second run on the same report,
+    /// or one at the same time, never writes over (or trips on the
+    /// temporary files of) another's.
+    public let runStamp: String
 
-    /// Creates the histogram folder and opens (or creates, with its
-    /// header) the report.
+    /// Creates the histogram folder, proves it takes a file, and opens (or
+    /// creates, with its header) the report: all before the first run, so
+    /// that no finished row is lost to an unwritable output.
     public init(path: String, histogramFolder: String?) throws(PlanError) {
-        if let histogramFolder { try makeFolder(histogramFolder, what: "--histograms") }
+        runStamp = utcTimestamp(secondsSinceEpoch: secondsSinceEpoch()).filter { $0 != "-" && $0 != ":" }
+            + "-p\(getpid())"
+        if let histogramFolder {
+            try makeFolder(histogramFolder, what: "--histograms")
+            try probeFolder(histogramFolder, stamp: runStamp)
+        }
         do { writer = try CSVReportWriter(path: path, columns: RunRecord.columns) } catch {
             throw PlanError(error.description)
         }
@@ -54,6 +70,18 @@ private func requireWritableFolder(of path: String, what: String) throws(PlanErr
     let folder = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
     guard kind(of: folder) == true else { throw PlanError("\(what): folder \(folder) does not exist") }
     guard Files.isWritable(folder) else { throw PlanError("\(what): folder \(folder) is not writable") }
+}
+
+/// Writes and removes a small file in `folder`: a read-only folder, a
+/// pseudo file system (/proc) or a full disk fails here, not after a run.
+private func probeFolder(_ folder: String, stamp: String) throws(PlanError) {
+    let probe = folder + "/.evtchn-bench-probe-" + stamp
+    do throws(SystemError) {
+        try Files.writeAtomically(Array("probe\n".utf8), to: probe, through: probe + ".tmp", permissions: nil)
+        try Files.remove(probe)
+    } catch {
+        throw PlanError("--histograms: cannot write in \(printable(folder)): \(error.reason)")
+    }
 }
 
 /// Creates `path` (one level) unless it exists as a folder already;

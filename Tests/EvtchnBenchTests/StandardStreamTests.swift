@@ -82,4 +82,26 @@ struct StandardStreamTests {
         #expect(outcome.status != 0 && outcome.errorLines.count == 1, "\(outcome.errors)")
         #expect(outcome.errors.count < 400 && outcome.errors.contains("…") && outcome.errors.contains("/r.csv"))
     }
+
+    @Test("--histograms: a folder that takes no file is refused before any run; two runs on one report keep both sets")
+    func histograms() throws {
+        let folder = try CommandLineTests.scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let refused = try Self.shell(Self.sweep("r.csv") + " --histograms /proc/self", in: folder)
+        #expect(refused.status != 0 && refused.errors.split(separator: "\n").count == 1, "\(refused.errors)")
+        #expect(refused.errors.contains("--histograms: cannot write in /proc/self"), "\(refused.errors)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("r.csv").path), "no row, no report")
+        for _ in 0..<2 {
+            let outcome = try Self.shell(Self.sweep("r.csv") + " --histograms h", in: folder)
+            #expect(outcome.status == 0, "\(outcome.errors)")
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("h").path)
+        #expect(files.filter { $0.hasSuffix(".hgrm") }.count == 2 * 2 * 2, "2 runs x 2 rows x send and e2e: \(files.sorted())")
+        #expect(!files.contains { $0.hasSuffix(".tmp") || $0.contains("probe") })
+        // Each row's histograms cell: the prefix of its files, h/r-<stamp>-...
+        let prefixes = Set(try Self.lines(folder, "r.csv").dropFirst().compactMap { row in
+            row.firstMatch(of: /h\/r-[^,"]*/).map { String($0.output) }
+        })
+        #expect(prefixes.count == 4 && prefixes.allSatisfy { FileManager.default.fileExists(atPath: folder.path + "/" + $0 + ".e2e.hgrm") })
+    }
 }
