@@ -10,6 +10,7 @@ extension ReportLine {
     public func number(_ column: Column) throws(ReportError) -> Double { try number(column.rawValue) }
     public func optionalNumber(_ column: Column) throws(ReportError) -> Double? { try optionalNumber(column.rawValue) }
     public func count(_ column: Column) throws(ReportError) -> Int { try count(column.rawValue) }
+    public func measurement(_ column: Column) throws(ReportError) -> Double { try measurement(column.rawValue) }
     public func name(_ column: Column) throws(ReportError) -> String { try name(column.rawValue) }
 }
 

@@ -106,7 +106,9 @@ public struct Comparison: Sendable {
             try source.scan(required: required, reading: ConfigurationKey.columns) { line throws(ReportError) in
                 let key = ConfigurationKey(line, ignoringHost: ignoreHost)
                 var values: [Double] = []
-                for metric in Comparison.metrics { values.append(try line.number(metric.column)) }
+                // Thread counts must be counts: a key of "-1" senders is no configuration.
+                _ = (try line.count(.senders), try line.count(.vcpus))
+                for metric in Comparison.metrics { values.append(try line.measurement(metric.column)) }
                 if slots[key] == nil {
                     slots[key] = ordered.count
                     ordered.append((key, Array(repeating: [], count: values.count)))

@@ -49,7 +49,7 @@ public struct PlotData {
         if line.has(.strategy), line.text(.strategy) != "" { _ = try line.name(.strategy) }
         let count = try line.count(.senders)
         var values: [Double] = []
-        for column in Self.columns { values.append(try line.number(column)) }
+        for column in Self.columns { values.append(try line.measurement(column)) }
         if !scenarios.contains(scenario) { scenarios.append(scenario) }
         let series = ConfigurationKey(line, ignoringHost: ignoreHost).speedupKey
         if senders[series] == nil { self.series.append(series) }
@@ -64,8 +64,8 @@ public struct PlotData {
         if stall[group] == nil { strategies.append(group) }
         let lost = line.has(.lost) && design != Self.negativeControl ? try line.count(.lost) : 0
         var entry = stall[group] ?? ([], [], 0)
-        entry.p50.append(try line.number(.senderStallP50))
-        entry.max.append(try line.number(.senderStallMax))
+        entry.p50.append(try line.measurement(.senderStallP50))
+        entry.max.append(try line.measurement(.senderStallMax))
         entry.lost += lost
         stall[group] = entry
     }

@@ -63,6 +63,14 @@ public struct ReportLine {
         return value
     }
 
+    /// A cell that must hold a measurement: a finite number from 0 up (no
+    /// rate, latency or ratio is negative).
+    public func measurement(_ column: String) throws(ReportError) -> Double {
+        let value = try number(column)
+        guard value >= 0 else { throw failure(column, "is negative: '\(printable(text(column)))'; a measurement is 0 or more") }
+        return value
+    }
+
     /// A cell that must hold a count: a whole number from 0 up.
     public func count(_ column: String) throws(ReportError) -> Int {
         let value = try number(column)

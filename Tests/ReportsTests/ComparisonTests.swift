@@ -94,6 +94,25 @@ struct ComparisonTests {
         #expect(try Comparison(old: .table(hostless), new: .table(new), thresholdPercent: 0, ignoreHost: true).entries.count == 1)
     }
 
+    @Test("negative measurements and thread counts are refused in one line naming line and column")
+    func negatives() throws {
+        let good = fixtureTable(rows: [("rwlock", 1, 100, 1000)])
+        var rows = good.rows
+        rows[0][3] = "-1"
+        let senders = #expect(throws: ReportError.self) {
+            try Comparison(old: .table(good), new: .table(ReportTable(path: "n.csv", header: good.header, rows: rows)),
+                           thresholdPercent: 0, ignoreHost: false)
+        }
+        #expect(senders?.description == "n.csv: line 2: column senders is not a count: '-1'")
+        rows = good.rows
+        rows[0][5] = "-100"
+        let rate = #expect(throws: ReportError.self) {
+            try Comparison(old: .table(good), new: .table(ReportTable(path: "n.csv", header: good.header, rows: rows)),
+                           thresholdPercent: 0, ignoreHost: false)
+        }
+        #expect(rate?.description.hasPrefix("n.csv: line 2: column sends_per_s is negative") == true, "\(String(describing: rate))")
+    }
+
     @Test("a report older than a key column reads it as the value every run then had")
     func olderReport() throws {
         let old = fixtureTable(rows: [("rwlock", 1, 100, 1000)])

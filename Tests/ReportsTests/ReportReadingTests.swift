@@ -42,7 +42,7 @@ struct ReportReadingTests {
     }
 
     @Test("compare and plot refuse the same bad cells, naming file, line and column",
-          arguments: ["nan", "", "inf", "0x10", "fast", " 1"])
+          arguments: ["nan", "", "inf", "0x10", "fast", " 1", "-1", "-0.5", "-1e9"])
     func sameCells(cell: String) throws {
         let folder = TemporaryFolder()
         let path = try report(cell, in: folder)
