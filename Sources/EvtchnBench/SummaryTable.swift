@@ -11,9 +11,9 @@ import Runner
 struct SummaryTable {
     /// Each configuration's position in the plan: interleaved runs arrive
     /// shuffled, the table does not.
-    private var position: [ConfigurationKey: Int] = [:]
+    private(set) var position: [ConfigurationKey: Int] = [:]
     /// Each configuration's runs; suspect ones (`SuspectReason`) apart.
-    private var results: [ConfigurationKey: [RunResult]] = [:]
+    private(set) var results: [ConfigurationKey: [RunResult]] = [:]
     private var suspects: [ConfigurationKey: [RunResult]] = [:]
 
     mutating func add(_ result: RunResult, suspect: [SuspectReason], key: ConfigurationKey, planIndex: Int) {
@@ -37,7 +37,7 @@ struct SummaryTable {
             row.enumerated().map { $0.element.padded(widths[$0.offset]) }.joined(separator: "  ")
         }
         let common = keys.first.map { key in key.words(ConfigurationKey.columns.filter { !shown.contains($0) && key[$0] != "" }) } ?? []
-        return (["common to every configuration: " + common.joined(separator: " ")] + table + warnings + Self.legend)
+        return (["common to every configuration: " + common.joined(separator: " ")] + table + warnings + modeLines + Self.legend)
             .joined(separator: "\n")
     }
 
