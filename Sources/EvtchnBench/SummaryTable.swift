@@ -61,14 +61,16 @@ struct SummaryTable {
         let disagreement = [("delivered/s", delivered), ("e2e p99", endToEnd)].compactMap { name, summary in
             summary.disagreement.map { "\($0) \(name)" }
         }
+        // Every run suspect: no median, rather than a 0 that reads as one.
+        let shown = { (value: Double) in runs.isEmpty ? "-" : formatFixed(value, decimals: 0) }
         return [
             "\(runs.count)",
-            formatFixed(delivered.median ?? 0, decimals: 0), delivered.intervalText,
-            formatFixed(endToEnd.median ?? 0, decimals: 0), endToEnd.intervalText,
-            formatFixed(Self.median(runs.map(\.sendsPerSecond)), decimals: 0),
-            formatFixed(Self.median(runs.map { Double($0.sendLatency.summary.p99) }), decimals: 0),
+            shown(delivered.median ?? 0), delivered.intervalText,
+            shown(endToEnd.median ?? 0), endToEnd.intervalText,
+            shown(Self.median(runs.map(\.sendsPerSecond))),
+            shown(Self.median(runs.map { Double($0.sendLatency.summary.p99) })),
             "\(runs.map(\.measured.wouldBlock).reduce(0, +))",
-            formatFixed(Self.median(runs.map { Double($0.senderStall.summary.max) }), decimals: 0),
+            shown(Self.median(runs.map { Double($0.senderStall.summary.max) })),
             lost > 0 ? "\(lost) LOST" : "0",
             suspect.isEmpty ? "" : "\(suspect.count)",
             disagreement.isEmpty ? "" : disagreement.joined(separator: ", "),
