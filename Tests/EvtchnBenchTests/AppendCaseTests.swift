@@ -156,11 +156,7 @@ struct AppendCaseTests {
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        // The handshake: the waiting line (or the end of stderr, if the run ended instead).
-        var said = Data()
-        while !said.contains(UInt8(ascii: "\n")), case let more = errors.fileHandleForReading.availableData, !more.isEmpty {
-            said += more
-        }
+        var said = Self.firstLine(errors)
         #expect(String(decoding: said, as: UTF8.self).hasPrefix("waiting for another run's lock on r.csv…"), "\(said)")
         switch end {
         case "release": #expect(flock(held, LOCK_UN) == 0)
@@ -179,5 +175,15 @@ struct AppendCaseTests {
             #expect(lines.count == 2 && lines[1].hasPrefix("Error: stopped while waiting"), "\(lines)")
             #expect(HostileFiles.bytes(path) == before, "nothing written")
         }
+    }
+
+    /// The handshake: what the child wrote up to its first line break (the
+    /// waiting line), or up to the end of its stderr if it ended instead.
+    static func firstLine(_ pipe: Pipe) -> Data {
+        var said = Data()
+        while !said.contains(UInt8(ascii: "\n")), case let more = pipe.fileHandleForReading.availableData, !more.isEmpty {
+            said += more
+        }
+        return said
     }
 }
