@@ -105,7 +105,8 @@ struct ReportReadingCaseTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let (outcome, bad, before) = try HostileFiles.run(report, in: folder)
         #expect(outcome.status == 0 && outcome.errors.isEmpty, "\(outcome.errors)")
-        #expect(outcome.output.contains("rwlock"), "\(outcome.output)")
+        // What compare prints of it is its own tests' business (a 20 ms row may be left out as suspect).
+        #expect(!outcome.output.isEmpty)
         #expect(HostileFiles.bytes(bad) == before)
     }
 
