@@ -6,6 +6,7 @@
 #include <linux/futex.h>
 #include <sched.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
@@ -123,4 +124,11 @@ int evtchn_ensure_standard_fds(void) {
 uint32_t evtchn_thread_tick(void) {
     static __thread uint32_t tick;
     return ++tick;
+}
+
+int evtchn_file_system_type(const char *path, int64_t *type) {
+    struct statfs info;
+    if (statfs(path, &info) != 0) return errno;
+    *type = (int64_t)info.f_type;
+    return 0;
 }

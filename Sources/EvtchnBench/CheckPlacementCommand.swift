@@ -23,6 +23,8 @@ struct CheckPlacementCommand: ParsableCommand {
     func run() throws {
         let check: PlacementCheck
         do {
+            // The plan is read as a report is: no FIFO, device or /proc file.
+            try ReportSource.checkReadable(plan)
             guard let text = try Files.readText(plan) else { throw CommandError("cannot read \(printable(plan)): no such file") }
             check = try PlacementCheck(plan: text.split(separator: "\n").map(String.init), report: .file(report))
         } catch let error as CommandError {

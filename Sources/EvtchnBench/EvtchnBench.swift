@@ -33,7 +33,8 @@ struct EvtchnBench: ParsableCommand {
             guard code != .success else { exit(withError: error) }
             let message = message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
             if !message.isEmpty { printError("Error: \(message)") }
-            terminate(code.rawValue)
+            // Stopped by a signal (a wait for a report's lock): 128 + its number.
+            terminate(Interruption.signal.map(Interruption.exitStatus(after:)) ?? code.rawValue)
         }
     }
 }

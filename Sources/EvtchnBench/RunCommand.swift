@@ -148,6 +148,9 @@ struct RunCommand: ParsableCommand {
             printer.printPlan()
             return
         }
+        // Before the report is opened: a wait for another run's lock on it
+        // ends at Ctrl-C or SIGTERM, writing nothing.
+        do { try Interruption.install() } catch { throw CommandError(error.description) }
         let out: SweepOutput
         do {
             if output == nil { try SweepOutput.makeDefaultFolder(of: path) }
@@ -155,7 +158,6 @@ struct RunCommand: ParsableCommand {
         } catch { throw CommandError(error.description) }
         if plot { try PlotCommand.checkOutputs(of: path) }
         do { out = try SweepOutput(path: path, histogramFolder: histograms) } catch { throw CommandError(error.description) }
-        do { try Interruption.install() } catch { throw CommandError(error.description) }
         try printer.run(output: out)
         if plot { try PlotCommand.draw(path, ignoreHost: false) }
     }

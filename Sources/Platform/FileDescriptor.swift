@@ -41,6 +41,17 @@ public struct FileDescriptor: Sendable {
 
     public func unlock() throws(SystemError) { try lock(exclusive: false) }
 
+    /// flock(2) with LOCK_NB: true when the exclusive lock was taken, false
+    /// when another open file holds it. Lets a caller wait in steps it can
+    /// end (a stop signal) and say that it waits.
+    public func tryLock() throws(SystemError) -> Bool {
+        while flock(raw, LOCK_EX | LOCK_NB) != 0 {
+            if errno == EWOULDBLOCK { return false }
+            guard errno == EINTR else { throw SystemError("flock", code: errno) }
+        }
+        return true
+    }
+
     /// read(2) into `buffer`; the count read, 0 at end of file.
     public func read(into buffer: inout [UInt8]) throws(SystemError) -> Int {
         while true {

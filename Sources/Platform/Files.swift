@@ -3,9 +3,10 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import CEvtchnShim
 
 /// Files by path: one typed wrapper per system call (stat, lstat, realpath,
-/// rename, unlink, mkdir, access), errors as `SystemError`, and the one
+/// rename, unlink, mkdir, access, readlink, statfs), errors as `SystemError`, and the one
 /// atomic file write; calls on an open file are `FileDescriptor`'s.
 public enum Files {
     /// A small text file read whole (sysfs, /proc, .git/HEAD), or nil if it
@@ -36,6 +37,25 @@ public enum Files {
             throw SystemError("\(followLinks ? "stat" : "lstat")(\(path))", code: errno)
         }
         return FileStatus(info)
+    }
+
+    /// readlink(2): where a symbolic link points, as written in it.
+    public static func linkTarget(_ path: String) throws(SystemError) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count >= 0 else { throw SystemError("readlink(\(path))", code: errno) }
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// statfs(2) of `path` (links followed): what holds it. A report must
+    /// live on a file system that stores bytes; the kernel's interfaces
+    /// (/proc, /sys) show files of size 0 that block, change or act when
+    /// written, and a pipe's end in /dev/fd is no named FIFO.
+    public static func fileSystem(of path: String) throws(SystemError) -> FileSystem {
+        var type: Int64 = 0
+        let rc = evtchn_file_system_type(path, &type)
+        guard rc == 0 else { throw SystemError("statfs(\(path))", code: rc) }
+        return FileSystem(type: type)
     }
 
     /// realpath(3): the absolute path with every link resolved. The last
@@ -112,6 +132,26 @@ public enum Files {
         guard let slash = path.lastIndex(of: "/") else { return (".", path) }
         let folder = path[..<slash]
         return (folder.isEmpty ? "/" : String(folder), String(path[path.index(after: slash)...]))
+    }
+}
+
+/// What statfs(2) says holds a file.
+public enum FileSystem: Equatable, Sendable {
+    /// An anonymous pipe (pipefs): `<(...)`, /dev/stdin of `a | b`.
+    case pipe
+    /// One of the kernel's interfaces, by its usual name.
+    case kernel(String)
+    /// Anything else: a file system that stores what is written.
+    case storage
+
+    init(type: Int64) {
+        let kernel: [Int64: String] = [
+            0x9fa0: "/proc (procfs)", 0x6265_6572: "/sys (sysfs)", 0x6462_6720: "debugfs", 0x7472_6163: "tracefs",
+            0x0027_e0eb: "cgroupfs", 0x6367_7270: "cgroup2fs", 0x7363_6673: "securityfs", 0xcafe_4a11: "bpffs",
+            0x6265_6570: "configfs", 0xde5e_81e4: "efivarfs", 0x4249_4e4d: "binfmt_misc", 0x6e73_6673: "nsfs",
+            0x534f_434b: "sockfs",
+        ]
+        if type == 0x5049_5045 { self = .pipe } else if let name = kernel[type] { self = .kernel(name) } else { self = .storage }
     }
 }
 

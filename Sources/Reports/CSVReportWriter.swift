@@ -17,9 +17,15 @@ import Platform
 ///   and links, and two runs writing the same report at once keep both
 ///   runs' rows (each waits for the other's row to be written).
 /// - An existing report is continued if its header is the same (the notes
-///   say "appending to ..."), in its own line ending (LF, CRLF or CR);
-///   another header is refused, naming the first column that differs. An
-///   empty file counts as new.
+///   say "appending to ..."), in its own line ending (LF, CRLF or CR), and
+///   every row there reads as a run's row (`ExistingReport`); another
+///   header, a byte-order mark or a row that is no run's is refused,
+///   naming the column or line. An empty file counts as new.
+/// - A lock held by another writer for over a second is said on stderr;
+///   a stop signal while opening ends the wait, writing nothing.
+/// - A file this writer creates gets mode 0644 less the umask, and is
+///   never refused as read-only (under umask 0377 it is 0400, and this run
+///   writes it through its open descriptor); an existing file keeps its mode.
 /// - A power cut in the middle of an append can leave a partial last row:
 ///   the next run refuses the file, naming the line, instead of appending
 ///   after it.
@@ -40,14 +46,19 @@ public final class CSVReportWriter {
     private let lineEnding: String
     /// The file's size after this writer's last append.
     private var end: Int
+    /// Where a long wait for the lock is said.
+    private let say: (String) -> Void
 
     /// Opens `path`, creating it with the header, or checks the header of
     /// the report there. Fails, before any benchmark runs, when the folder
     /// is missing or not writable, the path is not a regular file, or the
     /// file holds another header or is not CSV.
-    public init(path: String, columns: [String]) throws(ReportError) {
+    /// A wait for another writer's lock is said through `say` (stderr).
+    public init(path: String, columns: [String],
+                say: @escaping (String) -> Void = ReportLock.printToStandardError) throws(ReportError) {
         let output = try OutputTarget(path)
-        let opened = try Self.open(output, columns: columns)
+        let opened = try Self.open(output, columns: columns, say: say)
+        self.say = say
         self.path = path
         self.columns = columns
         target = output.target
@@ -70,20 +81,18 @@ public final class CSVReportWriter {
 
     /// Opens the report and, holding its lock, writes the header of a new
     /// one or reads an existing one through.
-    private static func open(_ output: OutputTarget, columns: [String]) throws(ReportError) -> Opened {
+    private static func open(_ output: OutputTarget, columns: [String], say: (String) -> Void) throws(ReportError) -> Opened {
         let path = output.path
-        let file = try call(path) { () throws(SystemError) in
-            try FileDescriptor.open(output.target, O_RDWR | O_CREAT | O_APPEND | O_NOCTTY | O_NONBLOCK)
-        }
+        let (file, created) = try openFile(output)
         var done = false
         defer { if !done { file.close() } }
         let identity = try call(path) { () throws(SystemError) in try file.status() }
-        try output.checkOpened(identity)
-        try call(path) { () throws(SystemError) in try file.lock() }
+        try output.checkOpened(identity, created: created)
+        try ReportLock.take(file, path: path, why: "Ctrl-C gives up, writing nothing", interruptible: true, say: say)
         defer { _ = try? file.unlock() }
         // The size under the lock: another run may have just written the header.
         let size = try call(path) { () throws(SystemError) in try file.status().size }
-        let existing = try readExisting(file, path: path, columns: columns, size: size)
+        let existing = try ExistingReport(file, path: path, columns: columns, size: size)
         var notes: [String] = []
         var end = size
         if size == 0 {
@@ -98,12 +107,27 @@ public final class CSVReportWriter {
         return Opened(file: file, identity: identity, rows: existing.rows, lineEnding: existing.lineEnding, end: end, notes: notes)
     }
 
+    /// Opens the target for appending, and whether this call created it:
+    /// exclusively when nothing was there, so that a file made by this run
+    /// is known as such (its mode is the umask's, not the user's word).
+    private static func openFile(_ output: OutputTarget) throws(ReportError) -> (FileDescriptor, created: Bool) {
+        let flags = O_RDWR | O_APPEND | O_NOCTTY | O_NONBLOCK
+        return try call(output.path) { () throws(SystemError) in
+            if output.existing == nil {
+                do throws(SystemError) { return (try FileDescriptor.open(output.target, flags | O_CREAT | O_EXCL), true) }
+                catch where error.code == EEXIST {}
+            }
+            // There already (or since: another run, a link to a new file).
+            return (try FileDescriptor.open(output.target, flags | O_CREAT), false)
+        }
+    }
+
     deinit { file.close() }
 
     /// Appends one row; on disk when this returns.
     public func append(_ fields: [String]) throws(ReportError) {
         precondition(fields.count == columns.count, "a row needs \(columns.count) fields, got \(fields.count)")
-        try Self.call(path) { () throws(SystemError) in try file.lock() }
+        try ReportLock.take(file, path: path, why: "to append a finished row", interruptible: false, say: say)
         defer { _ = try? file.unlock() }
         // The file at the path must still be the one opened: a row written
         // to a file that was replaced or removed would be seen by nobody.
@@ -145,53 +169,8 @@ public final class CSVReportWriter {
         return bytes.count
     }
 
-    /// The existing report: its rows, line ending, and whether it ends
-    /// with a line break. Streamed: memory does not grow with the file.
-    private static func readExisting(_ file: FileDescriptor, path: String, columns: [String], size: Int)
-        throws(ReportError) -> (rows: Int, lineEnding: String, ended: Bool) {
-        guard size > 0 else { return (0, "\n", true) }
-        var decoder = ReportDecoder(path: path, reading: [])
-        var offset = 0
-        var last: UInt8 = 0
-        var header: [String]?
-        while offset < size {
-            let chunk = try call(path) { () throws(SystemError) in try file.read(count: min(1 << 20, size - offset), at: offset) }
-            guard let final = chunk.last else { break }
-            do {
-                try decoder.feed(chunk) { _ throws(ReportError) in }
-            } catch {
-                throw ReportError("\(printable(path)) is not a CSV report (\(error.description.dropFirst(printable(path).count + 2)))")
-            }
-            if header == nil, let found = decoder.header {
-                header = found
-                guard found == columns else {
-                    throw ReportError("\(printable(path)) exists with a different header (\(difference(found, columns))); "
-                                      + "choose another --output")
-                }
-            }
-            last = final
-            offset += chunk.count
-        }
-        do { try decoder.finish { _ throws(ReportError) in } } catch {
-            throw ReportError("\(printable(path)) is not a CSV report (\(error.description.dropFirst(printable(path).count + 2)))")
-        }
-        if header == nil, decoder.header != columns {
-            throw ReportError("\(printable(path)) exists with a different header (\(difference(decoder.header ?? [], columns))); "
-                              + "choose another --output")
-        }
-        let ended = last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r")
-        return (decoder.rowCount, decoder.lineEnding ?? "\n", ended)
-    }
-
-    /// Where two headers part: the first column that differs.
-    private static func difference(_ found: [String], _ wanted: [String]) -> String {
-        let column = zip(found, wanted).enumerated().first { $1.0 != $1.1 }?.offset ?? min(found.count, wanted.count)
-        func name(_ header: [String]) -> String { column < header.count ? "'\(printable(header[column]))'" : "none" }
-        return "column \(column + 1) is \(name(found)) in the file, \(name(wanted)) in this run"
-    }
-
     /// Runs a system call wrapper, naming the report in its error.
-    private static func call<T>(_ path: String, _ body: () throws(SystemError) -> T) throws(ReportError) -> T {
+    static func call<T>(_ path: String, _ body: () throws(SystemError) -> T) throws(ReportError) -> T {
         do { return try body() } catch { throw ReportError("cannot write \(printable(path)): \(error)") }
     }
 }

@@ -31,6 +31,11 @@ struct OutputTarget {
             throw ReportError("cannot write \(name): \(error)")
         }
         if let existing { try Self.check(existing, name) }
+        // /proc and /sys hold files that act when written (hostname,
+        // drop_caches): never a report, even when writable.
+        if existing != nil, case .kernel(let kernel) = try? Files.fileSystem(of: target) {
+            throw ReportError("cannot write \(name): it is a file of \(kernel), a kernel interface, not a report file")
+        }
         // A leftover of an interrupted atomic write (kill -9 of an older
         // version, or of writeFileAtomically): said, never overwritten.
         for leftover in Set([path + ".tmp", target + ".tmp"]) where (try? Files.status(leftover, followLinks: false)) != nil {
@@ -41,8 +46,10 @@ struct OutputTarget {
 
     /// The file actually opened must pass the same checks (the path may
     /// have changed between the check and the open).
-    func checkOpened(_ opened: FileStatus) throws(ReportError) {
-        try Self.check(opened, printable(path))
+    /// A file this run `created` is its own: its mode, whatever the umask
+    /// made it, is no user's protection.
+    func checkOpened(_ opened: FileStatus, created: Bool = false) throws(ReportError) {
+        if !created { try Self.check(opened, printable(path)) }
         if let existing, !existing.isSameFile(as: opened) {
             throw ReportError("cannot write \(printable(path)): it changed while being opened")
         }

@@ -165,7 +165,11 @@ public struct ReportDecoder {
         }
     }
 
-    private mutating func accept(header row: [String]) throws(ReportError) {
+    private mutating func accept(header fields: [String]) throws(ReportError) {
+        // A byte-order mark, as spreadsheet programs write, is no part of
+        // the first column's name (run refuses to append after one).
+        var row = fields
+        if let first = row.first, first.unicodeScalars.first == "\u{FEFF}" { row[0] = String(first.unicodeScalars.dropFirst()) }
         header = row
         let wanted = reading.map { Set($0 + required) }
         index = Dictionary(row.enumerated().filter { wanted?.contains($1) ?? true }.map { ($1, $0) },

@@ -87,5 +87,9 @@ void evtchn_request_stop(int signo);
 int evtchn_ensure_standard_fds(void);
 /// Flushes stdout and stderr; nonzero when either has had a write error.
 int evtchn_output_failed(void);
+/// The file system type (statfs(2) f_type, e.g. 0x9fa0 for /proc) of
+/// `path`, links followed, into `*type`; 0 or errno. Swift's Glibc module
+/// has no statfs.
+int evtchn_file_system_type(const char *path, int64_t *type);
 
 #endif
