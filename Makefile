@@ -15,6 +15,9 @@
 #                       verify/large-results.md
 #   make fuzz           fuzz the report reader and the cpulist syntax (libFuzzer),
 #                       FUZZ_SECONDS per target
+#   make hostile        run the debug binary under hostile conditions (closed
+#                       descriptors, odd --histograms folders, environment,
+#                       signals, --mem-node): scripts/hostile-cases.sh
 # Each installs what it needs (libnuma-dev, gnuplot-nox, valgrind, spin) when missing.
 
 SWIFT ?= swift
@@ -26,7 +29,7 @@ FUZZ_SECONDS ?= 20
 # Installs the Debian packages (package:probe) whose probe fails.
 NEED := ./scripts/need.sh
 
-.PHONY: bench test deps build-info build release codegen-check microbench numa-check instructions fuzz verify verify-deps verify-large verify-mutants
+.PHONY: bench test deps build-info build release codegen-check microbench numa-check instructions fuzz hostile verify verify-deps verify-large verify-mutants
 
 deps:
 	@$(NEED) libnuma-dev:/usr/include/numa.h libhwloc-dev:/usr/include/hwloc.h pkg-config:pkg-config gnuplot-nox:gnuplot
@@ -67,6 +70,12 @@ numa-check: deps build-info
 
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/fuzz.sh
+
+# The cases use script (a terminal), flock and setsid; `env --block-signal`
+# needs coreutils 8.31 or later.
+hostile: build
+	@$(NEED) util-linux:flock util-linux:setsid bsdutils:script
+	./scripts/hostile-cases.sh .build/debug/evtchn-bench
 
 verify-deps:
 	@$(NEED) spin:spin gcc:gcc patch:patch

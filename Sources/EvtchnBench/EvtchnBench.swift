@@ -30,9 +30,16 @@ struct EvtchnBench: ParsableCommand {
             if !Interruption.checkOutput() { terminate(Interruption.exitStatus) }
         } catch {
             let code = exitCode(for: error)
-            guard code != .success else { exit(withError: error) }
+            guard code != .success else {
+                // Help, printed here rather than by ArgumentParser's exit,
+                // so that help lost to a full disk or closed pipe fails.
+                let text = fullMessage(for: error)
+                if !text.isEmpty { print(text) }
+                if !Interruption.checkOutput() { terminate(Interruption.exitStatus) }
+                terminate(0)
+            }
             let message = message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
-            if !message.isEmpty { printError("Error: \(message)") }
+            if !message.isEmpty { printError("Error: \(shortenedWords(message))") }
             // Stopped by a signal (a wait for a report's lock): 128 + its number.
             terminate(Interruption.signal.map(Interruption.exitStatus(after:)) ?? code.rawValue)
         }
@@ -49,6 +56,19 @@ struct CommandError: Error, CustomStringConvertible {
 private func printError(_ line: String) {
     let bytes = Array((line + "\n").utf8)
     _ = bytes.withUnsafeBufferPointer { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+}
+
+/// The error line, with every word (a path, a name) longer than
+/// `wordLimit` shortened to its start and end around "…", and control
+/// characters shown as "?": a 4 KB path, wherever in the code it was put
+/// into a message, and however many times, still leaves one readable line.
+func shortenedWords(_ line: String, wordLimit: Int = 80) -> String {
+    line.split(separator: " ", omittingEmptySubsequences: false).map { word in
+        let scalars = word.unicodeScalars.map { $0.value < 0x20 || ($0.value >= 0x7f && $0.value < 0xa0) ? "?" : $0 }
+        guard scalars.count > wordLimit else { return String(String.UnicodeScalarView(scalars)) }
+        let head = scalars.prefix(wordLimit * 2 / 3), tail = scalars.suffix(wordLimit - wordLimit * 2 / 3 - 1)
+        return String(String.UnicodeScalarView(head)) + "…" + String(String.UnicodeScalarView(tail))
+    }.joined(separator: " ")
 }
 
 /// The C library's exit, out of reach of ParsableCommand's `exit(withError:)`.
