@@ -76,20 +76,31 @@ public struct PairedComparison: Sendable {
 }
 
 extension PairedSamples {
-    /// A report's rows, streamed. Rows with a non-empty `suspect` column,
-    /// where the report has one, count their pass but pair with nothing.
+    /// The columns pairing reads besides the key and the metrics; `suspect`
+    /// (the run engine's reasons a row is untrustworthy) by name until it
+    /// is a Column.
+    static let passColumns = [Column.orderSeed.rawValue, Column.rep.rawValue, "suspect"]
+
+    /// A report's rows, streamed.
     public init(_ source: ReportSource, ignoreHost: Bool) throws(ReportError) {
         self.init()
         let required: [Column] = [.design, .rep] + PairedMetric.allCases.map(\.column)
-        // The run engine's `suspect` column, by name until it is a Column.
-        let suspect = "suspect"
         try source.scan(required: required.map(\.rawValue),
-                        reading: (ConfigurationKey.columns + [.orderSeed]).map(\.rawValue) + [suspect]) { line throws(ReportError) in
-            let pass = PassID(orderSeed: line.has(.orderSeed) ? line.text(.orderSeed) : nil, rep: try line.count(.rep))
-            var values: [Double] = []
-            for metric in PairedMetric.allCases { values.append(try line.measurement(metric.column)) }
-            let flagged = line.has(suspect) && !line.text(suspect).isEmpty
-            add(key: ConfigurationKey(line, ignoringHost: ignoreHost), pass: pass, values: values, suspect: flagged)
+                        reading: ConfigurationKey.columns.map(\.rawValue) + Self.passColumns) { line throws(ReportError) in
+            try add(line, ignoreHost: ignoreHost)
         }
+    }
+
+    /// One report row. A row without a repetition number has no pass and
+    /// is passed over; one with a non-empty `suspect` counts its pass but
+    /// pairs with nothing.
+    mutating func add(_ line: ReportLine, ignoreHost: Bool) throws(ReportError) {
+        guard line.has(.rep), let rep = Int(line.text(.rep)), rep >= 1 else { return }
+        let pass = PassID(orderSeed: line.has(.orderSeed) ? line.text(.orderSeed) : nil, rep: rep)
+        var values: [Double] = []
+        for metric in PairedMetric.allCases { values.append(try line.measurement(metric.column)) }
+        let suspect = Self.passColumns[2]
+        add(key: ConfigurationKey(line, ignoringHost: ignoreHost), pass: pass, values: values,
+            suspect: line.has(suspect) && !line.text(suspect).isEmpty)
     }
 }

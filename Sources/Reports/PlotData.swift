@@ -30,14 +30,19 @@ public struct PlotData {
     /// Relocation groups (series less design), first-seen order.
     var strategies: [ConfigurationKey] = []
     var stall: [ConfigurationKey: (p50: [Double], max: [Double], lost: Int)] = [:]
+    /// The rows by pass, for the paired-ratio pictures (PlotPaired.swift).
+    var paired = PairedSamples()
 
     init(_ source: ReportSource, ignoreHost: Bool = false) throws(ReportError) {
         var empty = true
         let optional: [Column] = [.senderStallP50, .senderStallMax, .lost] + ConfigurationKey.columns + Self.captionColumns
-        try source.scan(required: [.design, .scenario, .senders] + Self.columns, reading: optional) { line throws(ReportError) in
+        let required: [Column] = [.design, .scenario, .senders] + Self.columns
+        try source.scan(required: required.map(\.rawValue), reading: optional.map(\.rawValue) + PairedSamples.passColumns) {
+            line throws(ReportError) in
             if !machines.contains(where: { $0.host == line.text(.host) }) { machines.append((line.text(.host), Self.caption(line))) }
             empty = false
             try add(line, ignoreHost: ignoreHost)
+            try paired.add(line, ignoreHost: ignoreHost)
         }
         guard !empty else { throw ReportError("\(printable(source.path)): no rows to plot") }
     }
