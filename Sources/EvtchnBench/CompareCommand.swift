@@ -48,6 +48,10 @@ struct CompareCommand: ParsableCommand {
         }
         let (table, common) = render(comparison)
         print(table)
+        if comparison.suspectOld + comparison.suspectNew > 0 {
+            print("left out: \(comparison.suspectOld) suspect row(s) in OLD, \(comparison.suspectNew) in NEW "
+                  + "(their suspect column says why)")
+        }
         // One-sided configurations, without the columns common to the table.
         let brief = { (key: [String]) in printable(key.filter { !common.contains($0) }.joined(separator: " ")) }
         for key in comparison.onlyOld { print("only in OLD: \(brief(key))") }

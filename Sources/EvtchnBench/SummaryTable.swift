@@ -12,11 +12,14 @@ struct SummaryTable {
     /// Each configuration's position in the plan: interleaved runs arrive
     /// shuffled, the table does not.
     private var position: [ConfigurationKey: Int] = [:]
+    /// Each configuration's runs; suspect ones (`SuspectReason`) apart.
     private var results: [ConfigurationKey: [RunResult]] = [:]
+    private var suspects: [ConfigurationKey: [RunResult]] = [:]
 
-    mutating func add(_ result: RunResult, key: ConfigurationKey, planIndex: Int) {
+    mutating func add(_ result: RunResult, suspect: [SuspectReason], key: ConfigurationKey, planIndex: Int) {
         position[key] = planIndex
-        results[key, default: []].append(result)
+        results[key, default: []].append(contentsOf: suspect.isEmpty ? [result] : [])
+        suspects[key, default: []].append(contentsOf: suspect.isEmpty ? [] : [result])
     }
 
     /// The key columns that vary come first (design always); those the
@@ -26,26 +29,35 @@ struct SummaryTable {
         let varying = ConfigurationKey.varying(keys)
         let shown = [.design] + varying.filter { $0 != .design }
         let header = shown.map(\.rawValue) + ["reps", "delivered/s", "95% CI", "e2e p99 ns", "95% CI", "sends/s",
-                                               "send p99 ns", "would-block", "stall max ns", "lost", "repetitions disagree"]
+                                               "send p99 ns", "would-block", "stall max ns", "lost", "suspect", "repetitions disagree"]
         var rows = [header]
-        for key in keys { rows.append(shown.map { key[$0] ?? "" } + cells(results[key]!)) }
+        for key in keys { rows.append(shown.map { key[$0] ?? "" } + cells(results[key]!, suspect: suspects[key]!)) }
         let widths = header.indices.map { column in rows.map { $0[column].count }.max()! }
         let table = rows.map { row in
             row.enumerated().map { $0.element.padded(widths[$0.offset]) }.joined(separator: "  ")
         }
         let common = keys.first.map { key in key.words(ConfigurationKey.columns.filter { !shown.contains($0) && key[$0] != "" }) } ?? []
-        let misplaced = results.values.joined().filter { $0.memoryPlacement == "failed" }.count
-        let warning = misplaced == 0 ? [] : ["WARNING: in \(misplaced) run(s) guest memory is not on the node asked for "
-                                              + "(mem_placement=failed, page_node says where it is)"]
-        return (["common to every configuration: " + common.joined(separator: " ")] + table + warning + Self.legend)
+        return (["common to every configuration: " + common.joined(separator: " ")] + table + warnings + Self.legend)
             .joined(separator: "\n")
     }
 
+    /// What the reader must know before trusting the table.
+    private var warnings: [String] {
+        let misplaced = (Array(results.values.joined()) + suspects.values.joined()).filter { $0.memoryPlacement == "failed" }.count
+        let suspect = suspects.values.map(\.count).reduce(0, +)
+        return (misplaced == 0 ? [] : ["WARNING: in \(misplaced) run(s) guest memory is not on the node asked for "
+                                       + "(mem_placement=failed, page_node says where it is)"])
+            + (suspect == 0 ? [] : ["WARNING: \(suspect) run(s) are suspect (a stretched or starved window, or nothing "
+                                    + "delivered: the report's suspect column says which) and left out of the medians"])
+    }
+
     /// Medians over one configuration's repetitions, with intervals.
-    private func cells(_ runs: [RunResult]) -> [String] {
+    /// Lost events count in every run, suspect or not: a verdict on the
+    /// protocol, not a measurement of speed.
+    private func cells(_ runs: [RunResult], suspect: [RunResult]) -> [String] {
         let delivered = RepetitionSummary(runs.map(\.deliveredPerSecond))
         let endToEnd = RepetitionSummary(runs.map { Double($0.endToEndLatency.summary.p99) })
-        let lost = runs.map(\.lost).reduce(0, +)
+        let lost = (runs + suspect).map(\.lost).reduce(0, +)
         let disagreement = [("delivered/s", delivered), ("e2e p99", endToEnd)].compactMap { name, summary in
             summary.disagreement.map { "\($0) \(name)" }
         }
@@ -58,6 +70,7 @@ struct SummaryTable {
             "\(runs.map(\.measured.wouldBlock).reduce(0, +))",
             formatFixed(Self.median(runs.map { Double($0.senderStall.summary.max) }), decimals: 0),
             lost > 0 ? "\(lost) LOST" : "0",
+            suspect.isEmpty ? "" : "\(suspect.count)",
             disagreement.isEmpty ? "" : disagreement.joined(separator: ", "),
         ]
     }
@@ -67,6 +80,7 @@ struct SummaryTable {
         "with fewer than 6 repetitions no such interval reaches 95%: the full range is shown with its coverage (3: 75%),",
         "with one repetition none. repetitions disagree: spread (max - min over the median) above 25%, or bimodal",
         "(4 or more repetitions falling into two groups apart by a gap wider than 25% of the median).",
+        "suspect: runs left out of the medians (the report's suspect column says why); reps counts the others.",
     ]
 
     static func median(_ values: [Double]) -> Double { Statistics.median(values) ?? 0 }

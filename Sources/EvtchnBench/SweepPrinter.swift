@@ -73,13 +73,15 @@ struct ProgressObserver: SweepObserver {
     }
 
     mutating func finished(_ run: ScheduledRun, _ configuration: PlannedConfiguration, _ result: RunResult) {
-        summary.add(result, key: configuration.key(host: nil), planIndex: run.configuration)
-        progress.finished(run.index, "\(configuration.name) rep=\(run.rep)", outcome(result))
+        let suspect = result.suspectReasons(oversubscribed: configuration.oversubscribed)
+        summary.add(result, suspect: suspect, key: configuration.key(host: nil), planIndex: run.configuration)
+        progress.finished(run.index, "\(configuration.name) rep=\(run.rep)", outcome(result, suspect: suspect))
     }
 
-    private func outcome(_ result: RunResult) -> String {
+    private func outcome(_ result: RunResult, suspect: [SuspectReason]) -> String {
         let lost = result.lost > 0 ? "  LOST \(result.lost)" : ""
+        let doubt = suspect.isEmpty ? "" : "  suspect: " + suspect.map(\.rawValue).joined(separator: ";")
         return "\(formatFixed(result.sendsPerSecond / 1e6, decimals: 3)) M sends/s, "
-            + "e2e p99 \(result.endToEndLatency.summary.p99) ns\(lost)"
+            + "e2e p99 \(result.endToEndLatency.summary.p99) ns\(lost)\(doubt)"
     }
 }

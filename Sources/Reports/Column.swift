@@ -40,6 +40,8 @@ public enum Column: String, CaseIterable, Sendable {
     case pairTier = "pair_tier", pairDistance = "pair_distance", smtShared = "smt_shared"
     case packages, cores, pus, llcDomains = "llc_domains"
     case memPlacement = "mem_placement"
+    // Whether the window can be trusted:
+    case intendedSeconds = "intended_s", windowCPUMinSeconds = "window_cpu_min_s", suspect
 }
 
 /// What a column says about its row.

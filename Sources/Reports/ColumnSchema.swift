@@ -123,6 +123,15 @@ extension Column {
         case .memPlacement: ColumnInfo(.measurement, "`as-asked` / `failed` / `unknown` / `interleave` / `local`",
                                        "whether guest memory went where `mem_node` asked: `failed` when the shared_info page "
                                        + "sits on another node (`page_node`; mbind refused or the node was full)")
+        case .intendedSeconds: ColumnInfo(.run, "s", "measured window asked for (`--duration`); `duration_s` is what it lasted")
+        case .windowCPUMinSeconds: ColumnInfo(.measurement, "s", "least CPU time (`CLOCK_THREAD_CPUTIME_ID`) that a thread "
+                                              + "meant to run the whole window got in it: closed-loop senders of non-timer "
+                                              + "events, poll-mode vCPUs; empty when the run has none")
+        case .suspect: ColumnInfo(.measurement, "reasons, `;`-separated", "why the row may describe the machine, not the "
+                                  + "design: `window-stretched` (`duration_s` over 1.25 × `intended_s`), `thread-starved` "
+                                  + "(`window_cpu_min_s` under half of `duration_s`, not oversubscribed), `nothing-delivered` "
+                                  + "(closed-loop senders, unmasked ports, `delivered` 0); empty: none. The summary, `compare` "
+                                  + "and paired ratios leave such rows out and count them")
         case .hostSharesCPU: ColumnInfo(.provenance, "`true`/`false`", "the host thread shares a CPU with a sender or vCPU "
                                         + "(it sleeps between migrations, so this alone is not oversubscription)")
         }

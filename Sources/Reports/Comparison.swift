@@ -54,6 +54,9 @@ public struct Comparison: Sendable {
     public let onlyOld: [[String]]
     public let onlyNew: [[String]]
     public let thresholdPercent: Double
+    /// Rows left out because their `suspect` column names a reason, per side.
+    public let suspectOld: Int
+    public let suspectNew: Int
 
     public var regressions: [Entry] { entries.filter(\.regressed) }
 
@@ -82,6 +85,8 @@ public struct Comparison: Sendable {
         onlyOld = oldSide.ordered.map(\.key).filter { newSide.samples($0) == nil }.map(\.words)
         onlyNew = newSide.ordered.map(\.key).filter { oldSide.samples($0) == nil }.map(\.words)
         self.thresholdPercent = thresholdPercent
+        suspectOld = oldSide.suspect
+        suspectNew = newSide.suspect
     }
 
     private static func change(_ metric: Metric, _ a: [Double], _ b: [Double], thresholdPercent: Double) -> Change? {
@@ -100,15 +105,21 @@ public struct Comparison: Sendable {
     private struct Groups {
         var ordered: [(key: ConfigurationKey, samples: [[Double]])] = []
         var slots: [ConfigurationKey: Int] = [:]
+        /// Rows left out: their window cannot be trusted (`suspect`).
+        var suspect = 0
 
         init(_ source: ReportSource, ignoreHost: Bool) throws(ReportError) {
             let required: [Column] = [.design, .scenario, .senders, .vcpus] + Comparison.metrics.map(\.column)
-            try source.scan(required: required, reading: ConfigurationKey.columns) { line throws(ReportError) in
+            try source.scan(required: required, reading: ConfigurationKey.columns + [.suspect]) { line throws(ReportError) in
                 let key = ConfigurationKey(line, ignoringHost: ignoreHost)
                 var values: [Double] = []
                 // Thread counts must be counts: a key of "-1" senders is no configuration.
                 _ = (try line.count(.senders), try line.count(.vcpus))
                 for metric in Comparison.metrics { values.append(try line.measurement(metric.column)) }
+                guard line.text(.suspect).isEmpty else {
+                    suspect += 1
+                    return
+                }
                 if slots[key] == nil {
                     slots[key] = ordered.count
                     ordered.append((key, Array(repeating: [], count: values.count)))

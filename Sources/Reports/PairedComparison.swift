@@ -76,17 +76,14 @@ public struct PairedComparison: Sendable {
 }
 
 extension PairedSamples {
-    /// The columns pairing reads besides the key and the metrics; `suspect`
-    /// (the run engine's reasons a row is untrustworthy) by name until it
-    /// is a Column.
-    static let passColumns = [Column.orderSeed.rawValue, Column.rep.rawValue, "suspect"]
+    /// The columns pairing reads besides the key and the metrics.
+    static let passColumns: [Column] = [.orderSeed, .rep, .suspect]
 
     /// A report's rows, streamed.
     public init(_ source: ReportSource, ignoreHost: Bool) throws(ReportError) {
         self.init()
         let required: [Column] = [.design, .rep] + PairedMetric.allCases.map(\.column)
-        try source.scan(required: required.map(\.rawValue),
-                        reading: ConfigurationKey.columns.map(\.rawValue) + Self.passColumns) { line throws(ReportError) in
+        try source.scan(required: required, reading: ConfigurationKey.columns + Self.passColumns) { line throws(ReportError) in
             try add(line, ignoreHost: ignoreHost)
         }
     }
@@ -99,8 +96,7 @@ extension PairedSamples {
         let pass = PassID(orderSeed: line.has(.orderSeed) ? line.text(.orderSeed) : nil, rep: rep)
         var values: [Double] = []
         for metric in PairedMetric.allCases { values.append(try line.measurement(metric.column)) }
-        let suspect = Self.passColumns[2]
         add(key: ConfigurationKey(line, ignoringHost: ignoreHost), pass: pass, values: values,
-            suspect: line.has(suspect) && !line.text(suspect).isEmpty)
+            suspect: line.has(.suspect) && !line.text(.suspect).isEmpty)
     }
 }

@@ -30,15 +30,17 @@ public struct PlotData {
     /// Relocation groups (series less design), first-seen order.
     var strategies: [ConfigurationKey] = []
     var stall: [ConfigurationKey: (p50: [Double], max: [Double], lost: Int)] = [:]
+    /// Rows left out of a series' medians because their `suspect` column
+    /// names a reason; each picture's caption counts those of its series.
+    var suspect: [ConfigurationKey: Int] = [:]
     /// The rows by pass, for the paired-ratio pictures (PlotPaired.swift).
     var paired = PairedSamples()
 
     init(_ source: ReportSource, ignoreHost: Bool = false) throws(ReportError) {
         var empty = true
-        let optional: [Column] = [.senderStallP50, .senderStallMax, .lost] + ConfigurationKey.columns + Self.captionColumns
-        let required: [Column] = [.design, .scenario, .senders] + Self.columns
-        try source.scan(required: required.map(\.rawValue), reading: optional.map(\.rawValue) + PairedSamples.passColumns) {
-            line throws(ReportError) in
+        let optional: [Column] = [.senderStallP50, .senderStallMax, .lost] + ConfigurationKey.columns
+            + Self.captionColumns + PairedSamples.passColumns
+        try source.scan(required: [.design, .scenario, .senders] + Self.columns, reading: optional) { line throws(ReportError) in
             if !machines.contains(where: { $0.host == line.text(.host) }) { machines.append((line.text(.host), Self.caption(line))) }
             empty = false
             try add(line, ignoreHost: ignoreHost)
@@ -57,10 +59,13 @@ public struct PlotData {
         for column in Self.columns { values.append(try line.measurement(column)) }
         if !scenarios.contains(scenario) { scenarios.append(scenario) }
         let series = ConfigurationKey(line, ignoringHost: ignoreHost).speedupKey
+        let trusted = line.text(.suspect).isEmpty
+        if !trusted { suspect[series, default: 0] += 1 }
         if senders[series] == nil { self.series.append(series) }
         senders[series, default: []].insert(count)
         let point = Point(series: series, senders: count)
-        for (index, value) in values.enumerated() { samples[point, default: Self.columns.map { _ in [] }][index].append(value) }
+        if samples[point] == nil { samples[point] = Self.columns.map { _ in [] } }
+        for (index, value) in values.enumerated() where trusted { samples[point]![index].append(value) }
         guard scenario == "relocate", line.has(.senderStallP50), line.has(.senderStallMax) else { return }
         // Designs pooled per strategy (the picture says so); the negative
         // control loses events under every strategy by design, and summed
@@ -69,9 +74,12 @@ public struct PlotData {
         if stall[group] == nil { strategies.append(group) }
         let lost = line.has(.lost) && design != Self.negativeControl ? try line.count(.lost) : 0
         var entry = stall[group] ?? ([], [], 0)
-        entry.p50.append(try line.measurement(.senderStallP50))
-        entry.max.append(try line.measurement(.senderStallMax))
+        // Lost events count in every row: a verdict, not a speed.
         entry.lost += lost
+        if trusted {
+            entry.p50.append(try line.measurement(.senderStallP50))
+            entry.max.append(try line.measurement(.senderStallMax))
+        }
         stall[group] = entry
     }
 
@@ -97,7 +105,8 @@ public struct PlotData {
     func caption(for series: [ConfigurationKey]) -> String {
         let hosts = Set(series.compactMap { $0[.host] })
         let shown = hosts.count == 1 ? machines.filter { hosts.contains($0.host) } : machines
-        return shown.map(\.caption).joined(separator: "; ")
+        let left = series.map { suspect[$0] ?? 0 }.reduce(0, +)
+        return shown.map(\.caption).joined(separator: "; ") + (left == 0 ? "" : "; \(left) suspect row(s) left out")
     }
 
     /// The machine a row came from, for the caption.

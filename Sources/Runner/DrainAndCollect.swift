@@ -34,6 +34,7 @@ extension EventDeliveryRun where Lock: ~Copyable {
         }
         result.perSenderSends = senders.map(\.measured.sends)
         result.senderCPUsSeen = senders.map(\.cpu)
+        result.windowCPUNanoseconds = (senders.map(\.windowCPU) + vcpus.map(\.windowCPU)).compactMap { $0 }
         var handlerOutcome = drained
         for vcpu in vcpus {
             result.total = result.total + vcpu.deferred

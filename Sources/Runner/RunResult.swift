@@ -49,6 +49,9 @@ public struct RunResult: Sendable {
     public var pollWakeups = 0
     /// shinfo-move scenario: the moves, what they carried and merged.
     public var sharedInfoMoves = SharedInfoMoveTally()
+    /// CPU time in the measured window of each thread meant to run all of
+    /// it (closed-loop senders of non-timer events, poll-mode vCPUs).
+    public var windowCPUNanoseconds: [UInt64] = []
     /// Ctrl-C (or the caller's stop request) cut the run short.
     public var interrupted = false
 

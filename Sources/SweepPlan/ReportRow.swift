@@ -62,6 +62,7 @@ private struct ReportRow {
         setPlacementSeen(&r)
         setCounts(&r)
         setRates(&r)
+        setSuspicion(&r, planned)
         return r
     }
 
@@ -99,6 +100,13 @@ private struct ReportRow {
         r.set(.warmupSeconds, seconds: result.configuration.warmupSeconds)
         r.set(.rep, run.rep)
         r.set(.runOrder, run.index + 1)
+        r.set(.intendedSeconds, seconds: result.configuration.durationSeconds)
+    }
+
+    /// Whether the window can be trusted (`SuspectReason`).
+    private func setSuspicion(_ r: inout RunRecord, _ planned: PlannedConfiguration) {
+        r.set(.windowCPUMinSeconds, result.leastWindowCPUSeconds.map { formatFixed($0, decimals: 6) } ?? "")
+        r.set(.suspect, result.suspectReasons(oversubscribed: planned.oversubscribed).map(\.rawValue).joined(separator: ";"))
     }
 
     private func setPlacementSeen(_ r: inout RunRecord) {

@@ -9,6 +9,9 @@ struct SenderWork: GuestThreadWork {
     let cpu: Int?
     let limit: Int
     let sampleEvery: Int
+    /// Closed-loop senders of events that are not timers run the whole
+    /// window: their CPU time in it is judged (`WindowCPUTime`).
+    let meantToRun: Bool
 
     var role: String { "sender \(sender)" }
 
@@ -39,12 +42,14 @@ private struct SenderLoop<Lock: ReadMostlyLock & ~Copyable> {
     var atMeasureStart: DeliveryCounters?
     var latency = LatencyHistogram()
     var stall = LatencyHistogram()
+    var window = WindowCPUTime()
 
     /// Sends until the send limit or the run's stop, a sample at a time,
     /// parking at the gate between samples while a relocation stops senders.
     mutating func run(targets: UnsafeBufferPointer<SendTarget>, context: inout DeliveryContext) {
         while counters.sends < work.limit {
             let phase = shared.control.currentPhase
+            window.observe(phase)
             if phase == .stop { break }
             let measuring = phase == .measure
             if measuring, atMeasureStart == nil { atMeasureStart = tally(context) }
@@ -142,6 +147,7 @@ private struct SenderLoop<Lock: ReadMostlyLock & ~Copyable> {
         outcome.measured = atMeasureStart.map { total - $0 } ?? DeliveryCounters()
         outcome.latency = latency
         outcome.stall = stall
+        outcome.windowCPU = work.meantToRun ? window.finish() : nil
         outcome.cpu = Affinity.currentCPU()
         return outcome
     }

@@ -9,7 +9,9 @@ extension EventDeliveryRun where Lock: ~Copyable {
     func spawnSender(_ sender: Int, domain: EventChannelDomain<Lock>, control: RunControl,
                      stamps: EndToEndStamps, deferrals: TimerDeferrals) throws(SystemError) -> HostThread {
         let work = SenderWork(sender: sender, plan: plans[sender], cpu: configuration.pinning?.senders[sender],
-                              limit: configuration.sendLimitPerSender ?? .max, sampleEvery: configuration.sampleEvery)
+                              limit: configuration.sendLimitPerSender ?? .max, sampleEvery: configuration.sampleEvery,
+                              meantToRun: plans[sender].load == .closed && !plans[sender].isTimer
+                                  && configuration.scenario != .mixed)
         return try work.spawn(domain: domain, control: control, stamps: stamps, deferrals: deferrals)
     }
 

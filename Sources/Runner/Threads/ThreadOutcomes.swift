@@ -6,6 +6,9 @@ struct SenderOutcome: Sendable {
     var measured = DeliveryCounters()
     var latency = LatencyHistogram()
     var stall = LatencyHistogram()
+    /// CPU time in the measured window; nil for a sender that sleeps by
+    /// design (open loop, timer), which is not judged by it.
+    var windowCPU: UInt64?
     var cpu: Int?
     var index = 0
 }
@@ -23,6 +26,9 @@ struct VCPUOutcome: Sendable {
     var vanishedUpcalls = 0
     /// Poll scenario: polls a masked send ended, in the measured window.
     var pollWakeups = 0
+    /// CPU time in the measured window; nil for a vCPU that sleeps by
+    /// design (halt mode, the poll scenario), which is not judged by it.
+    var windowCPU: UInt64?
     var cpu: Int?
     var index = 0
 }

@@ -54,11 +54,14 @@ private struct VCPULoop<Lock: ReadMostlyLock & ~Copyable> {
     var idleRounds = 0
     var nextRelocation: UInt64 = 0
     var explicit = false
+    var window = WindowCPUTime()
 
     /// One round: relocate if due, complete deferred timer events, merge
     /// the shadow, run the guest's handler; idle if none of it had work.
     mutating func round(guest: inout GuestVCPU, context: inout DeliveryContext) {
-        let measuring = shared.control.currentPhase == .measure
+        let phase = shared.control.currentPhase
+        window.observe(phase)
+        let measuring = phase == .measure
         if measuring, deferredAtMeasureStart == nil { deferredAtMeasureStart = result.deferred }
         var worked = measuring && relocateIfDue(slot: context.slot)
         if shared.deferrals.hasPending(vcpu: work.vcpu) {
@@ -158,6 +161,7 @@ private struct VCPULoop<Lock: ReadMostlyLock & ~Copyable> {
         var outcome = result
         outcome.deferred.absorb(context)
         outcome.deferredMeasured = deferredAtMeasureStart.map { outcome.deferred - $0 } ?? DeliveryCounters()
+        outcome.windowCPU = work.mode == .poll ? window.finish() : nil
         outcome.cpu = Affinity.currentCPU()
         return outcome
     }
