@@ -70,6 +70,9 @@ enum PairedTable {
     }
 
     private static func cell(_ change: PairedChange) -> String {
+        guard !change.old.ratios.isEmpty, !change.new.ratios.isEmpty else {
+            return "no pass paired in " + (change.old.ratios.isEmpty ? (change.new.ratios.isEmpty ? "either" : "OLD") : "NEW")
+        }
         let old = Statistics.median(change.old.ratios).map(ratio) ?? "-"
         let new = Statistics.median(change.new.ratios).map(ratio) ?? "-"
         let p = change.p.map { formatFixed($0, decimals: 3) } ?? "-"

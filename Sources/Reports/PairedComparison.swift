@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Platform
 
 /// How a paired ratio moved between two reports: a ratio of ratios.
 ///
@@ -57,17 +58,15 @@ public struct PairedComparison: Sendable {
         changes = old.ratios.compactMap { old in index[Self.identity(old)].map { PairedChange(old: old, new: $0) } }
     }
 
-    /// Reads both reports' rows for pairing and compares them over
-    /// `baseline` (asked, or `PairedRatios.baseline` of the old report's
-    /// designs); an asked baseline in neither report is an error.
-    public init(old: ReportSource, new: ReportSource, baseline asked: String?, ignoreHost: Bool) throws(ReportError) {
-        let oldSamples = try PairedSamples(old, ignoreHost: ignoreHost)
-        let newSamples = try PairedSamples(new, ignoreHost: ignoreHost)
-        let designs = oldSamples.designs + newSamples.designs.filter { !oldSamples.designs.contains($0) }
+    /// Compares two reports' rows (`Comparison.oldPairs`, `newPairs`) over
+    /// `baseline` (asked, or `PairedRatios.baseline` of their designs, the
+    /// old report's first); an asked baseline in neither is an error.
+    public init(old: PairedSamples, new: PairedSamples, baseline asked: String?) throws(ReportError) {
+        let designs = old.designs + new.designs.filter { !old.designs.contains($0) }
         guard let baseline = PairedRatios.baseline(among: designs, asked: asked) else {
-            throw ReportError("--baseline \(asked ?? ""): no such design in either report (they hold \(designs.joined(separator: ",")))")
+            throw ReportError("--baseline \(printable(asked ?? "")): no such design in either report (they hold \(designs.joined(separator: ",")))")
         }
-        self.init(old: PairedRatios(oldSamples, baseline: baseline), new: PairedRatios(newSamples, baseline: baseline))
+        self.init(old: PairedRatios(old, baseline: baseline), new: PairedRatios(new, baseline: baseline))
     }
 
     private static func identity(_ ratio: PairedRatio) -> String {
@@ -76,23 +75,16 @@ public struct PairedComparison: Sendable {
 }
 
 extension PairedSamples {
-    /// The columns pairing reads besides the key and the metrics.
-    static let passColumns: [Column] = [.orderSeed, .rep, .suspect]
+    /// The columns pairing reads besides the key: the pass, the metrics,
+    /// and whether the row is suspect.
+    static let columns: [Column] = [.orderSeed, .rep, .suspect] + PairedMetric.allCases.map(\.column)
 
-    /// A report's rows, streamed.
-    public init(_ source: ReportSource, ignoreHost: Bool) throws(ReportError) {
-        self.init()
-        let required: [Column] = [.design, .rep] + PairedMetric.allCases.map(\.column)
-        try source.scan(required: required, reading: ConfigurationKey.columns + Self.passColumns) { line throws(ReportError) in
-            try add(line, ignoreHost: ignoreHost)
-        }
-    }
-
-    /// One report row. A row without a repetition number has no pass and
-    /// is passed over; one with a non-empty `suspect` counts its pass but
-    /// pairs with nothing.
+    /// One report row. A row without a repetition number, or without a
+    /// metric (a report older than the column), is passed over; one with a
+    /// non-empty `suspect` counts its pass but pairs with nothing.
     mutating func add(_ line: ReportLine, ignoreHost: Bool) throws(ReportError) {
-        guard line.has(.rep), let rep = Int(line.text(.rep)), rep >= 1 else { return }
+        guard line.has(.rep), let rep = Int(line.text(.rep)), rep >= 1,
+              PairedMetric.allCases.allSatisfy({ line.has($0.column) }) else { return }
         let pass = PassID(orderSeed: line.has(.orderSeed) ? line.text(.orderSeed) : nil, rep: rep)
         var values: [Double] = []
         for metric in PairedMetric.allCases { values.append(try line.measurement(metric.column)) }

@@ -39,7 +39,7 @@ public struct PlotData {
     init(_ source: ReportSource, ignoreHost: Bool = false) throws(ReportError) {
         var empty = true
         let optional: [Column] = [.senderStallP50, .senderStallMax, .lost] + ConfigurationKey.columns
-            + Self.captionColumns + PairedSamples.passColumns
+            + Self.captionColumns + PairedSamples.columns
         try source.scan(required: [.design, .scenario, .senders] + Self.columns, reading: optional) { line throws(ReportError) in
             if !machines.contains(where: { $0.host == line.text(.host) }) { machines.append((line.text(.host), Self.caption(line))) }
             empty = false

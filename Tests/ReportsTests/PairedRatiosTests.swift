@@ -28,6 +28,11 @@ func machineTable(seed: String, speed: [Double], designs: [(name: String, level:
     return pairingTable(rows)
 }
 
+/// A report's rows by pass, as compare reads them.
+func pairedSamples(_ table: ReportTable) throws -> PairedSamples {
+    try Comparison(old: .table(table), new: .table(table), thresholdPercent: 0, ignoreHost: false).oldPairs
+}
+
 @Suite("Paired ratios")
 struct PairedRatiosTests {
     @Test("the baseline: asked, else rwlock, else the first design; an asked one that is absent is nil")
@@ -49,7 +54,7 @@ struct PairedRatiosTests {
             ("rwlock", 1, "9", 3, 100, 10, 40),
             ("rcu", 2, "7", 1, 100, 10, 40),
         ], suspect: [5])
-        let paired = PairedRatios(try PairedSamples(.table(table), ignoreHost: false), baseline: "rwlock")
+        let paired = PairedRatios(try pairedSamples(table), baseline: "rwlock")
         let delivered = try #require(paired.ratios.first { $0.metric == .deliveredPerSecond })
         #expect(delivered.design == "rcu" && delivered.pairingKey[.senders] == "1")
         #expect(delivered.ratios == [2, 2], "passes 1 and 2; pass 3 of seed 7 has no rwlock, seed 9's is another run")
@@ -64,7 +69,7 @@ struct PairedRatiosTests {
     func weak() throws {
         let table = pairingTable([("mutex", 1, "", 1, 100, 10, 40), ("rcu", 1, "", 1, 150, 10, 40),
                                   ("mutex", 1, "", 2, 100, 10, 40), ("rcu", 1, "", 2, 250, 10, 40)])
-        let samples = try PairedSamples(.table(table), ignoreHost: false)
+        let samples = try pairedSamples(table)
         let baseline = try #require(PairedRatios.baseline(among: samples.designs, asked: nil))
         let paired = PairedRatios(samples, baseline: baseline)
         #expect(paired.baseline == "mutex")
@@ -92,7 +97,7 @@ struct PairedComparisonTests {
     static let noiseB: [Double] = [0.995, 1.01, 1.025, 0.985, 1.0, 0.975, 1.02, 0.99]
 
     static func compare(_ old: ReportTable, _ new: ReportTable) throws -> PairedComparison {
-        try PairedComparison(old: .table(old), new: .table(new), baseline: nil, ignoreHost: false)
+        try PairedComparison(old: try pairedSamples(old), new: try pairedSamples(new), baseline: nil)
     }
 
     @Test("a bimodal machine: absolute medians move 2x between the runs, the ratio of ratios stays near 1, not significant")
@@ -127,7 +132,7 @@ struct PairedComparisonTests {
     func unknownBaseline() {
         let table = machineTable(seed: "1", speed: [1], designs: [("rwlock", 1, [1])])
         #expect(throws: ReportError.self) {
-            try PairedComparison(old: .table(table), new: .table(table), baseline: "mutex", ignoreHost: false)
+            try PairedComparison(old: try pairedSamples(table), new: try pairedSamples(table), baseline: "mutex")
         }
     }
 }
