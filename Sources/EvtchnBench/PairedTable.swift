@@ -63,7 +63,9 @@ enum PairedTable {
             let label = printable((line.group.words(varying) + ["design=\(line.design)"]).joined(separator: " "))
             rows.append([label] + PairedMetric.allCases.map { metric in line.items.first { $0.new.metric == metric }.map(cell) ?? "-" })
         }
-        return ["paired with \(comparison.baseline) in each pass: how each design's ratio to it changed, NEW / OLD"]
+        let weak = comparison.changes.contains { $0.old.weak || $0.new.weak }
+        return ["paired with \(comparison.baseline) in each pass: how each design's ratio to it changed, NEW / OLD"
+                + (weak ? "; blocked runs have no passes: paired by repetition, so weaker" : "")]
             + aligned(rows)
             + ["change: median of NEW's per-pass ratios over OLD's; 95% CI: Hodges-Lehmann interval of the shift of the "
                + "log ratios (range: too few passes); p: Mann-Whitney U of the two sets of ratios; * p < 0.05"]
