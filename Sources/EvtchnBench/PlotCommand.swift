@@ -29,8 +29,26 @@ struct PlotCommand: ParsableCommand {
 
     /// Writes FILE.gp for the report at `file` and runs gnuplot on it
     /// (`run --plot` draws its report the same way).
+    /// Where `draw` will write the pictures of `file`: "<stem>.gp" and
+    /// "<stem>-<picture>.svg".
+    static func stem(of file: String) -> String { file.hasSuffix(".csv") ? String(file.dropLast(4)) : file }
+
+    /// `run --plot` checks, before its first run, that the script can be
+    /// written where `draw` will write it (a folder or a read-only file
+    /// there, or a leftover "<stem>.gp.tmp", would otherwise be found only
+    /// once the sweep is over). The pictures are named only once the
+    /// report is read; gnuplot's own errors then name them.
+    static func checkOutputs(of file: String) throws {
+        let script = stem(of: file) + ".gp"
+        do { try checkOutputPath(script) } catch { throw CommandError(error.description) }
+        if (try? Files.status(script + ".tmp", followLinks: false)) ?? nil != nil {
+            throw CommandError("cannot write \(printable(script)) after the run: \(printable(script + ".tmp")) exists, "
+                               + "left by a write that was killed (or one still running); remove it")
+        }
+    }
+
     static func draw(_ file: String, ignoreHost: Bool) throws {
-        let stem = file.hasSuffix(".csv") ? String(file.dropLast(4)) : file
+        let stem = stem(of: file)
         let script: PlotScript
         do {
             script = try PlotScript(source: .file(file), stem: stem, ignoreHost: ignoreHost)

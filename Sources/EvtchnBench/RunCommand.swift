@@ -163,8 +163,9 @@ struct RunCommand: ParsableCommand {
         do {
             if output == nil { try SweepOutput.makeDefaultFolder(of: path) }
             try SweepOutput.check(path: path, histogramFolder: histograms)
-            out = try SweepOutput(path: path, histogramFolder: histograms)
         } catch { throw CommandError(error.description) }
+        if plot { try PlotCommand.checkOutputs(of: path) }
+        do { out = try SweepOutput(path: path, histogramFolder: histograms) } catch { throw CommandError(error.description) }
         do { try Interruption.install() } catch { throw CommandError(error.description) }
         try printer.run(output: out)
         if plot { try PlotCommand.draw(path, ignoreHost: false) }

@@ -11,9 +11,9 @@ import Runner
 struct SummaryTable {
     /// Each configuration's position in the plan: interleaved runs arrive
     /// shuffled, the table does not.
-    private var position: [ConfigurationKey: Int] = [:]
+    private(set) var position: [ConfigurationKey: Int] = [:]
     /// Each configuration's runs; suspect ones (`SuspectReason`) apart.
-    private var results: [ConfigurationKey: [RunResult]] = [:]
+    private(set) var results: [ConfigurationKey: [RunResult]] = [:]
     private var suspects: [ConfigurationKey: [RunResult]] = [:]
 
     /// The design the paired ratios divide by, and the sweep's seed (nil:
@@ -53,7 +53,7 @@ struct SummaryTable {
         }
         let common = keys.first.map { key in key.words(ConfigurationKey.columns.filter { !shown.contains($0) && key[$0] != "" }) } ?? []
         return (paired(keys, shown: shown) + ["", "common to every configuration: " + common.joined(separator: " ")] + table
-                + warnings + Self.legend).joined(separator: "\n")
+                + warnings + modeLines + Self.legend).joined(separator: "\n")
     }
 
     /// The paired-ratio table the summary leads with: the runs added in
@@ -89,14 +89,16 @@ struct SummaryTable {
         let disagreement = [("delivered/s", delivered), ("e2e p99", endToEnd)].compactMap { name, summary in
             summary.disagreement.map { "\($0) \(name)" }
         }
+        // Every run suspect: no median, rather than a 0 that reads as one.
+        let shown = { (value: Double) in runs.isEmpty ? "-" : formatFixed(value, decimals: 0) }
         return [
             "\(runs.count)",
-            formatFixed(delivered.median ?? 0, decimals: 0), delivered.intervalText,
-            formatFixed(endToEnd.median ?? 0, decimals: 0), endToEnd.intervalText,
-            formatFixed(Self.median(runs.map(\.sendsPerSecond)), decimals: 0),
-            formatFixed(Self.median(runs.map { Double($0.sendLatency.summary.p99) }), decimals: 0),
+            shown(delivered.median ?? 0), delivered.intervalText,
+            shown(endToEnd.median ?? 0), endToEnd.intervalText,
+            shown(Self.median(runs.map(\.sendsPerSecond))),
+            shown(Self.median(runs.map { Double($0.sendLatency.summary.p99) })),
             "\(runs.map(\.measured.wouldBlock).reduce(0, +))",
-            formatFixed(Self.median(runs.map { Double($0.senderStall.summary.max) }), decimals: 0),
+            shown(Self.median(runs.map { Double($0.senderStall.summary.max) })),
             lost > 0 ? "\(lost) LOST" : "0",
             suspect.isEmpty ? "" : "\(suspect.count)",
             disagreement.isEmpty ? "" : disagreement.joined(separator: ", "),

@@ -42,6 +42,8 @@ public enum Column: String, CaseIterable, Sendable {
     case memPlacement = "mem_placement"
     // Whether the window can be trusted:
     case intendedSeconds = "intended_s", windowCPUMinSeconds = "window_cpu_min_s", suspect
+    // The path the row measured:
+    case c2cNanoseconds = "c2c_ns", c2cMaxNanoseconds = "c2c_max_ns", c2cAfterNanoseconds = "c2c_after_ns"
 }
 
 /// What a column says about its row.

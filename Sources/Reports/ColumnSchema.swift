@@ -130,8 +130,16 @@ extension Column {
         case .suspect: ColumnInfo(.measurement, "reasons, `;`-separated", "why the row may describe the machine, not the "
                                   + "design: `window-stretched` (`duration_s` over 1.25 × `intended_s`), `thread-starved` "
                                   + "(`window_cpu_min_s` under half of `duration_s`, not oversubscribed), `nothing-delivered` "
-                                  + "(closed-loop senders, unmasked ports, `delivered` 0); empty: none. The summary, `compare` "
+                                  + "(closed-loop senders, unmasked ports, `delivered` 0), `c2c-changed` (`c2c_ns` and `c2c_after_ns` 1.5 × "
+                                  + "apart or more); empty: none. The summary, `compare` "
                                   + "and paired ratios leave such rows out and count them")
+        case .c2cNanoseconds: ColumnInfo(.measurement, "ns", "one-way cache-line hand-off between a sender's CPU and its "
+                                         + "vCPU's, median over up to 8 sender-vCPU pairs, each the median batch of a ~1 ms "
+                                         + "ping-pong on the run's own threads just before the warm-up; empty when the probe "
+                                         + "was abandoned (a partner could not run)")
+        case .c2cMaxNanoseconds: ColumnInfo(.measurement, "ns", "the slowest pair's hand-off in the probe of `c2c_ns`")
+        case .c2cAfterNanoseconds: ColumnInfo(.measurement, "ns", "as `c2c_ns`, probed right after the measured window; "
+                                              + "1.5 × apart or more: the row is suspect (`c2c-changed`)")
         case .hostSharesCPU: ColumnInfo(.provenance, "`true`/`false`", "the host thread shares a CPU with a sender or vCPU "
                                         + "(it sleeps between migrations, so this alone is not oversubscription)")
         }

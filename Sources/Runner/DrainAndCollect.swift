@@ -34,6 +34,8 @@ extension EventDeliveryRun where Lock: ~Copyable {
         }
         result.perSenderSends = senders.map(\.measured.sends)
         result.senderCPUsSeen = senders.map(\.cpu)
+        result.handOffBefore = control.probeBefore.oneWayNanoseconds
+        result.handOffAfter = control.probeAfter.oneWayNanoseconds
         result.windowCPUNanoseconds = (senders.map(\.windowCPU) + vcpus.map(\.windowCPU)).compactMap { $0 }
         var handlerOutcome = drained
         for vcpu in vcpus {

@@ -56,9 +56,9 @@ struct EventDeliveryRun<Lock: ReadMostlyLock & ~Copyable> {
         let domain = try setUp()
         let memory = domain.memory
         result.pageNode = NUMA.nodeOfPage(at: memory.hostFrameAddress(memory.hostFrame(ofGuestFrame: domain.sharedInfoFrame)))
-        let control = RunControl()
+        let control = RunControl(senders: configuration.senders, vcpus: configuration.vcpus)
         let threads = try spawn(domain: domain, control: control)
-        let window = measure(control: control, shouldStop: shouldStop)
+        let window = measure(control: control, domain: domain, shouldStop: shouldStop)
         try stop(threads, domain: domain, control: control)
         // The strict check comes first: the drain's unmask would re-raise
         // unsignalled events and hide them (docs/model.md §9).
@@ -129,18 +129,21 @@ struct EventDeliveryRun<Lock: ReadMostlyLock & ~Copyable> {
         return threads
     }
 
-    /// Releases the threads once all checked in, then the warm-up and the
-    /// measured window; returns the window and whether it was cut short.
-    private func measure(control: RunControl, shouldStop: @escaping @Sendable () -> Bool)
+    /// Releases the threads once all checked in, then the probe of the
+    /// hand-off, the warm-up, the measured window and the probe again;
+    /// returns the window and whether it was cut short.
+    private func measure(control: RunControl, domain: EventChannelDomain<Lock>, shouldStop: @escaping @Sendable () -> Bool)
         -> (start: UInt64, end: UInt64, interrupted: Bool) {
         let c = configuration
+        let stoppedEarly = { shouldStop() || !control.failures.withLock(\.isEmpty) }
         // Acquire: pairs with the release increment in checkIn.
         while control.ready.load(ordering: .acquiring) < c.threadCount { yieldThread() }
+        control.probeBefore.start(budget: probeBudget)
         // Release: pairs with checkIn's acquire; everything set up above is
         // visible to every thread before it starts.
         control.go.store(true, ordering: .releasing)
+        waitFor(control.probeBefore, stop: stoppedEarly)
         let start = monotonicNanoseconds()
-        let stoppedEarly = { shouldStop() || !control.failures.withLock(\.isEmpty) }
 
         var interrupted = wait(until: start + nanoseconds(c.warmupSeconds), control: control, stop: stoppedEarly)
         let measureStart = monotonicNanoseconds()
@@ -150,9 +153,27 @@ struct EventDeliveryRun<Lock: ReadMostlyLock & ~Copyable> {
         if !interrupted {
             interrupted = wait(until: measureStart + nanoseconds(c.durationSeconds), control: control, stop: stoppedEarly)
         }
+        let end = monotonicNanoseconds()
+        if interrupted { control.probeAfter.abandon() } else { control.probeAfter.start(budget: probeBudget) }
         // Release: pairs with the acquire in currentPhase.
         control.phase.store(Phase.stop.rawValue, ordering: .releasing)
-        return (measureStart, monotonicNanoseconds(), interrupted)
+        // A halted or polling vCPU wakes to take its part in the probe.
+        for vcpu in 0..<c.vcpus { domain.kick(vcpu: vcpu) }
+        waitFor(control.probeAfter, stop: stoppedEarly)
+        return (measureStart, end, interrupted)
+    }
+
+    /// A probe's deadline: far beyond its millisecond a pair on a sound
+    /// machine; reached only where a partner cannot run (oversubscribed,
+    /// emulated), which then costs the run this much and leaves no figure.
+    private var probeBudget: UInt64 { 20_000_000 + 10_000_000 * UInt64(CacheLineProbe.maximumPairs) }
+
+    /// Sleeps until `probe` is finished; a stop request abandons it.
+    private func waitFor(_ probe: CacheLineProbe, stop: () -> Bool) {
+        while !probe.finished {
+            if stop() { probe.abandon() }
+            sleepMicroseconds(50)
+        }
     }
 
     /// Joins the senders and the host thread, then stops, kicks and joins

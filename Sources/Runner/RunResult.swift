@@ -52,6 +52,11 @@ public struct RunResult: Sendable {
     /// CPU time in the measured window of each thread meant to run all of
     /// it (closed-loop senders of non-timer events, poll-mode vCPUs).
     public var windowCPUNanoseconds: [UInt64] = []
+    /// One-way cache-line hand-off of each probed sender-vCPU pair, before
+    /// the warm-up and after the window (`CacheLineProbe`); nil where the
+    /// probe was abandoned.
+    public var handOffBefore: [UInt64?] = []
+    public var handOffAfter: [UInt64?] = []
     /// Ctrl-C (or the caller's stop request) cut the run short.
     public var interrupted = false
 

@@ -16,6 +16,11 @@ public enum SuspectReason: String, Sendable, CaseIterable {
     /// Closed-loop senders to unmasked ports delivered nothing: the
     /// window held no work at all.
     case nothingDelivered = "nothing-delivered"
+    /// The cache-line hand-off between senders and vCPUs changed between
+    /// the probe before the window and the one after it by
+    /// `RunResult.handOffChangeFactor` or more: the machine moved between
+    /// modes (the hypervisor moved the VM's vCPUs) during the run.
+    case c2cChanged = "c2c-changed"
 }
 
 extension RunResult {
@@ -24,6 +29,23 @@ extension RunResult {
     /// A busy thread with less CPU time than this fraction of the window
     /// was starved.
     public static let starvedFraction = 0.5
+    /// Hand-offs this many times apart are two modes of the machine; noise
+    /// within one (47 against 64 ns on the 2-core VM) stays below it.
+    public static let handOffChangeFactor = 1.5
+
+    /// The median, over the probed pairs, of the one-way hand-off before
+    /// the warm-up (`c2c_ns`) and after the window (`c2c_after_ns`), and
+    /// the largest before (`c2c_max_ns`); nil where no pair has a figure.
+    public var handOffMedian: Double? { Self.median(handOffBefore) }
+    public var handOffAfterMedian: Double? { Self.median(handOffAfter) }
+    public var handOffMax: UInt64? { handOffBefore.compactMap { $0 }.max() }
+
+    private static func median(_ figures: [UInt64?]) -> Double? {
+        let sorted = figures.compactMap { $0 }.sorted()
+        guard !sorted.isEmpty else { return nil }
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? Double(sorted[middle]) : Double(sorted[middle - 1] + sorted[middle]) / 2
+    }
 
     /// The least CPU time a thread meant to run the whole window got in
     /// it, in seconds; nil when no thread of the run is meant to.
@@ -32,7 +54,8 @@ extension RunResult {
     /// The reasons to doubt this run's numbers, in `SuspectReason` order.
     /// An oversubscribed run (busy threads placed on one CPU) is expected
     /// to starve its threads and says so in its own column; it is not
-    /// judged again by CPU time.
+    /// judged again by CPU time, nor by its hand-off, which there times
+    /// the scheduler's switches between two threads of one CPU.
     public func suspectReasons(oversubscribed: Bool) -> [SuspectReason] {
         let c = configuration
         var reasons: [SuspectReason] = []
@@ -42,6 +65,10 @@ extension RunResult {
         }
         let closedSenders = c.plans.contains { $0.load == .closed && !$0.isTimer }
         if closedSenders, c.maskedFractionInEffect < 1, measured.delivered == 0 { reasons.append(.nothingDelivered) }
+        if !oversubscribed, let before = handOffMedian, let after = handOffAfterMedian, before > 0, after > 0,
+           max(before, after) >= Self.handOffChangeFactor * min(before, after) {
+            reasons.append(.c2cChanged)
+        }
         return reasons
     }
 }

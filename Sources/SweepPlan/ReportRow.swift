@@ -106,6 +106,9 @@ private struct ReportRow {
     /// Whether the window can be trusted (`SuspectReason`).
     private func setSuspicion(_ r: inout RunRecord, _ planned: PlannedConfiguration) {
         r.set(.windowCPUMinSeconds, result.leastWindowCPUSeconds.map { formatFixed($0, decimals: 6) } ?? "")
+        r.set(.c2cNanoseconds, result.handOffMedian.map { formatFixed($0, decimals: 0) } ?? "")
+        r.set(.c2cMaxNanoseconds, result.handOffMax.map(String.init) ?? "")
+        r.set(.c2cAfterNanoseconds, result.handOffAfterMedian.map { formatFixed($0, decimals: 0) } ?? "")
         r.set(.suspect, result.suspectReasons(oversubscribed: planned.oversubscribed).map(\.rawValue).joined(separator: ";"))
     }
 

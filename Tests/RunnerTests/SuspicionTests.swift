@@ -1,6 +1,7 @@
 import Delivery
 import LockDesigns
-import Runner
+@testable import Runner
+import Platform
 import Testing
 
 /// When a row's window cannot be trusted: the judgement on hand-made
@@ -19,6 +20,7 @@ struct SuspicionTests {
         var masked = 0.0
         var open = false
         var oversubscribed = false
+        var handOff: (before: [UInt64?], after: [UInt64?]) = ([], [])
         let expected: [SuspectReason]
 
         var testDescription: String { name }
@@ -33,6 +35,7 @@ struct SuspicionTests {
             r.measuredSeconds = lasted
             r.windowCPUNanoseconds = cpu.map { UInt64($0 * 1e9) }
             r.measured.delivered = delivered
+            (r.handOffBefore, r.handOffAfter) = handOff
             return r
         }
     }
@@ -69,6 +72,18 @@ struct SuspicionTests {
              expected: [.windowStretched, .threadStarved]),
         Case(name: "a long window, many threads, one starved", asked: 10, lasted: 10, cpu: [10, 10, 10, 4.9],
              expected: [.threadStarved]),
+        Case(name: "hand-off from the near mode to the far one (61 -> 240 ns)", handOff: ([61], [240]), expected: [.c2cChanged]),
+        Case(name: "hand-off from far to near", handOff: ([224], [58]), expected: [.c2cChanged]),
+        Case(name: "noise within one mode (47 -> 64 ns)", handOff: ([47], [64]), expected: []),
+        Case(name: "exactly 1.5x apart", handOff: ([100], [150]), expected: [.c2cChanged]),
+        Case(name: "just under 1.5x", handOff: ([100], [149]), expected: []),
+        Case(name: "medians over pairs: one far pair does not move the median", handOff: ([50, 52, 240], [51, 240, 53]),
+             expected: []),
+        Case(name: "medians over pairs: most pairs moved", handOff: ([50, 52, 55], [240, 230, 55]), expected: [.c2cChanged]),
+        Case(name: "an abandoned probe has no figure to judge", handOff: ([nil], [240]), expected: []),
+        Case(name: "abandoned pairs are left out of the median", handOff: ([60, nil], [nil, 240]), expected: [.c2cChanged]),
+        Case(name: "oversubscribed: the hand-off times the scheduler", oversubscribed: true, handOff: ([60], [9000]),
+             expected: []),
     ]
 
     @Test("the judgement of a window", arguments: cases)
@@ -101,5 +116,60 @@ struct SuspicionTests {
         // the vCPU only (its senders take turns as timers).
         #expect(result.windowCPUNanoseconds.count == judged)
         #expect(result.windowCPUNanoseconds.allSatisfy { $0 > 0 })
+    }
+}
+
+/// The ping-pong on real threads: a figure, and no hang without a partner.
+@Suite("Cache-line hand-off probe", .serialized)
+struct CacheLineProbeTests {
+    @Test("two threads ping-pong: each pair has a positive figure")
+    func figure() throws {
+        let probe = CacheLineProbe(senders: 2, vcpus: 1)
+        #expect(probe.pairs == [.init(sender: 0, vcpu: 0), .init(sender: 1, vcpu: 0)])
+        probe.start(budget: 10_000_000_000)
+        let threads = try [HostThread.spawn { probe.takePart(sender: 0) }, HostThread.spawn { probe.takePart(sender: 1) },
+                           HostThread.spawn { probe.takePart(vcpu: 0) }]
+        threads.forEach { $0.join() }
+        let figures = probe.oneWayNanoseconds
+        #expect(figures.count == 2 && figures.allSatisfy { ($0 ?? 0) > 0 }, "\(figures)")
+        #expect(probe.finished)
+    }
+
+    @Test("a partner that never comes: the probe is abandoned at its deadline, with no figure")
+    func noPartner() throws {
+        let probe = CacheLineProbe(senders: 1, vcpus: 1)
+        probe.start(budget: 20_000_000)
+        let sender = try HostThread.spawn { probe.takePart(sender: 0) }
+        sender.join()
+        #expect(probe.oneWayNanoseconds == [nil] && probe.finished)
+    }
+
+    @Test("a probe never started is abandoned at once; an abandoned one ends its waits")
+    func neverStarted() throws {
+        let probe = CacheLineProbe(senders: 1, vcpus: 1)
+        probe.takePart(vcpu: 0)
+        #expect(probe.oneWayNanoseconds == [nil] && probe.finished)
+        let other = CacheLineProbe(senders: 1, vcpus: 1)
+        other.start(budget: 10_000_000_000)
+        other.abandon()
+        other.takePart(sender: 0)
+        #expect(other.oneWayNanoseconds == [nil])
+    }
+
+    @Test("pairs: every thread up to eight a side, each sender with a vCPU it sends to")
+    func pairs() {
+        #expect(CacheLineProbe(senders: 1, vcpus: 4).pairs.map(\.vcpu) == [0, 1, 2, 3])
+        #expect(CacheLineProbe(senders: 3, vcpus: 2).pairs.map { [$0.sender, $0.vcpu] } == [[0, 0], [1, 1], [2, 0]])
+        #expect(CacheLineProbe(senders: 32, vcpus: 32).pairs.count == CacheLineProbe.maximumPairs)
+    }
+
+    /// A real run carries its figures: one per pair, before and after.
+    @Test("a real run records the hand-off before and after its window")
+    func realRun() throws {
+        var c = RunConfiguration(design: .rwlock)
+        c.warmupSeconds = 0.01
+        c.durationSeconds = 0.05
+        let result = try runConfiguration(c)
+        #expect(result.handOffBefore.count == 1 && result.handOffAfter.count == 1)
     }
 }

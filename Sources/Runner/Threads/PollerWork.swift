@@ -39,8 +39,15 @@ struct PollerWork: GuestThreadWork {
         // `EventDeliveryRun.stopVCPUs`, stored once every sender is joined.
         let stopped = { control.vcpusStop.load(ordering: .acquiring) }
         control.checkIn()
+        control.probeBefore.takePart(vcpu: vcpu)
+        var probedAfter = false
         while !stopped() {
-            let measuring = control.currentPhase == .measure
+            let phase = control.currentPhase
+            if phase == .stop, !probedAfter {
+                probedAfter = true
+                control.probeAfter.takePart(vcpu: vcpu)
+            }
+            let measuring = phase == .measure
             for port in ports where guest.clearPending(port: port) {
                 result.outcome.handled += 1
                 if let sent = stamps.take(port: port), measuring {
@@ -50,7 +57,9 @@ struct PollerWork: GuestThreadWork {
             // Upcalls, if any port of this vCPU were unmasked: they end a poll.
             if domain.injectPendingEvents(vcpu: vcpu, context: &context) { result.merges += 1 }
             result.outcome.merge(guest.runUpcallHandler())
-            let outcome = domain.poll(vcpu: vcpu, ports: polled(inRound: round), context: &context, unless: stopped)
+            let probed = probedAfter
+            let outcome = domain.poll(vcpu: vcpu, ports: polled(inRound: round), context: &context,
+                                      unless: { stopped() || !probed && control.currentPhase == .stop })
             if outcome == .woken, measuring { result.pollWakeups += 1 }
             round += 1
         }

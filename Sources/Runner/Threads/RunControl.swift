@@ -41,6 +41,15 @@ final class RunControl: Sendable {
     let hostRounds = Atomic<Int>(0)
     /// The CPU the host thread was on when it stopped (nil: unknown).
     let hostCPU = Mutex<Int?>(nil)
+    /// The cache-line hand-off between senders and vCPUs, probed before the
+    /// warm-up and after the window (`CacheLineProbe`).
+    let probeBefore: CacheLineProbe
+    let probeAfter: CacheLineProbe
+
+    init(senders: Int, vcpus: Int) {
+        probeBefore = CacheLineProbe(senders: senders, vcpus: vcpus)
+        probeAfter = CacheLineProbe(senders: senders, vcpus: vcpus)
+    }
 
     var currentPhase: Phase {
         // Acquire: pairs with the coordinator's release stores of `phase`.

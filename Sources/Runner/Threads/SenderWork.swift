@@ -18,14 +18,19 @@ struct SenderWork: GuestThreadWork {
     func run<Lock: ReadMostlyLock & ~Copyable>(domain: EventChannelDomain<Lock>, control: RunControl, stamps: EndToEndStamps,
                                                deferrals: TimerDeferrals, context: inout DeliveryContext) {
         control.checkIn()
+        control.probeBefore.takePart(sender: sender)
         let shared = GuestThreadShared(domain: domain, control: control, stamps: stamps, deferrals: deferrals)
         var loop = SenderLoop(work: self, shared: shared, random: XorShift(seed: UInt64(sender) &+ 1))
         plan.targets.withUnsafeBufferPointer { targets in loop.run(targets: targets, context: &context) }
         domain.memory.quiescence.goOffline(context.slot)
-        control.record(sender: loop.outcome(context: context))
-        // Relaxed: the outcome went through `control.senders` (a mutex);
-        // this count only ends waits early (RunControl.finishedSenders).
+        let outcome = loop.outcome(context: context)
+        // Relaxed: the outcome goes through `control.senders` (a mutex);
+        // this count only ends waits early (RunControl.finishedSenders),
+        // among them a relocation's wait for this sender to park, which
+        // must not hold up the probe below.
         control.finishedSenders.wrappingAdd(1, ordering: .relaxed)
+        control.probeAfter.takePart(sender: sender)
+        control.record(sender: outcome)
     }
 }
 

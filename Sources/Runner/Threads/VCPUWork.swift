@@ -29,6 +29,7 @@ struct VCPUWork: GuestThreadWork {
         var loop = VCPULoop(work: self, shared: shared, result: VCPUOutcome(index: vcpu),
                             random: XorShift(seed: UInt64(vcpu) &+ 1000))
         control.checkIn()
+        control.probeBefore.takePart(vcpu: vcpu)
         // Acquire: pairs with the release in `EventDeliveryRun.stopVCPUs`,
         // stored once every sender is joined.
         while !control.vcpusStop.load(ordering: .acquiring) {
@@ -55,12 +56,18 @@ private struct VCPULoop<Lock: ReadMostlyLock & ~Copyable> {
     var nextRelocation: UInt64 = 0
     var explicit = false
     var window = WindowCPUTime()
+    /// This vCPU took its part in the probe after the window.
+    var probedAfter = false
 
     /// One round: relocate if due, complete deferred timer events, merge
     /// the shadow, run the guest's handler; idle if none of it had work.
     mutating func round(guest: inout GuestVCPU, context: inout DeliveryContext) {
         let phase = shared.control.currentPhase
         window.observe(phase)
+        if phase == .stop, !probedAfter {
+            probedAfter = true
+            shared.control.probeAfter.takePart(vcpu: work.vcpu)
+        }
         let measuring = phase == .measure
         if measuring, deferredAtMeasureStart == nil { deferredAtMeasureStart = result.deferred }
         var worked = measuring && relocateIfDue(slot: context.slot)
@@ -145,11 +152,14 @@ private struct VCPULoop<Lock: ReadMostlyLock & ~Copyable> {
             if idleRounds < 64 { cpuRelax() } else { yieldThread() }
         case .halt:
             let vcpu = work.vcpu
+            let probed = probedAfter
             shared.domain.memory.quiescence.goOffline(slot)
             shared.domain.waitForKick(vcpu: vcpu) {
                 // Acquire, as the loop's own check: pairs with the release
-                // in `EventDeliveryRun.stopVCPUs`.
+                // in `EventDeliveryRun.stopVCPUs`. The window's end wakes
+                // it too, for the probe.
                 shared.control.vcpusStop.load(ordering: .acquiring) || guest.upcallPending()
+                    || !probed && shared.control.currentPhase == .stop
                     || shared.domain.shadowSelector(vcpu: vcpu) != 0 || shared.deferrals.hasPending(vcpu: vcpu)
             }
             shared.domain.memory.quiescence.goOnline(slot)
