@@ -33,12 +33,17 @@ public struct PlotData {
     /// Rows left out of a series' medians because their `suspect` column
     /// names a reason; each picture's caption counts those of its series.
     var suspect: [ConfigurationKey: Int] = [:]
+    /// Each sample's `c2c_ns` (nil: none), parallel to `samples`, and the
+    /// modes they fall into: when there are two, the throughput pictures
+    /// draw each design's line once per mode (PlotModes.swift).
+    var handOff: [Point: [Double?]] = [:]
+    var modes = HandOffModes([])
     /// The rows by pass, for the paired-ratio pictures (PlotPaired.swift).
     var paired = PairedSamples()
 
     init(_ source: ReportSource, ignoreHost: Bool = false) throws(ReportError) {
         var empty = true
-        let optional: [Column] = [.senderStallP50, .senderStallMax, .lost] + ConfigurationKey.columns
+        let optional: [Column] = [.senderStallP50, .senderStallMax, .lost, .c2cNanoseconds] + ConfigurationKey.columns
             + Self.captionColumns + PairedSamples.columns
         try source.scan(required: [.design, .scenario, .senders] + Self.columns, reading: optional) { line throws(ReportError) in
             if !machines.contains(where: { $0.host == line.text(.host) }) { machines.append((line.text(.host), Self.caption(line))) }
@@ -47,6 +52,7 @@ public struct PlotData {
             try paired.add(line, ignoreHost: ignoreHost)
         }
         guard !empty else { throw ReportError("\(printable(source.path)): no rows to plot") }
+        modes = HandOffModes(handOff.values.joined().compactMap { $0 })
     }
 
     private mutating func add(_ line: ReportLine, ignoreHost: Bool) throws(ReportError) {
@@ -66,6 +72,7 @@ public struct PlotData {
         let point = Point(series: series, senders: count)
         if samples[point] == nil { samples[point] = Self.columns.map { _ in [] } }
         for (index, value) in values.enumerated() where trusted { samples[point]![index].append(value) }
+        if trusted { handOff[point, default: []].append(try line.optionalNumber(.c2cNanoseconds)) }
         guard scenario == "relocate", line.has(.senderStallP50), line.has(.senderStallMax) else { return }
         // Designs pooled per strategy (the picture says so); the negative
         // control loses events under every strategy by design, and summed
@@ -168,8 +175,12 @@ public struct PlotData {
 
     /// "median lower upper" of `column` for one point, through `scale`;
     /// "NaN NaN NaN" where the report has no such rows.
-    func cells(_ series: ConfigurationKey, senders: Int, _ column: Column, _ scale: (Double) -> String) -> String {
-        guard let values = samples[Point(series: series, senders: senders)]?[Self.columns.firstIndex(of: column)!],
+    /// With `mode`, only the samples whose `c2c_ns` falls in that mode.
+    func cells(_ series: ConfigurationKey, senders: Int, _ column: Column, mode: Int? = nil,
+               _ scale: (Double) -> String) -> String {
+        let point = Point(series: series, senders: senders)
+        guard let all = samples[point]?[Self.columns.firstIndex(of: column)!],
+              case let values = inMode(mode, all, handOff[point] ?? []),
               let interval = Statistics.medianInterval(values) else { return "NaN NaN NaN" }
         return [interval.median, interval.lower, interval.upper].map(scale).joined(separator: " ")
     }

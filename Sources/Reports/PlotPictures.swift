@@ -2,12 +2,14 @@ import Platform
 
 /// The gnuplot commands of each picture, with its data as a datablock.
 extension PlotData {
+    /// One line per series, or per series and machine mode (PlotModes.swift).
     func throughputPlot(_ panel: Panel) -> String {
-        let lines = panel.series
-        let titles = Self.labels(lines, lead: .design, hidden: [.scenario])
+        let lines = panel.series.flatMap { series in throughputModes.map { (series, $0) } }
+        let labels = Self.labels(panel.series, lead: .design, hidden: [.scenario])
+        let titles = lines.map { line in labels[panel.series.firstIndex(of: line.0)!] + modeSuffix(line.1) }
         var block = "$throughput << EOD\n# senders " + lines.indices.map { "s\($0) s\($0)_low s\($0)_high" }.joined(separator: " ") + "\n"
-        for count in senders(of: lines) {
-            let row = lines.map { cells($0, senders: count, .deliveredPerSecond) { formatFixed($0 / 1e6, decimals: 4) } }
+        for count in senders(of: panel.series) {
+            let row = lines.map { cells($0.0, senders: count, .deliveredPerSecond, mode: $0.1) { formatFixed($0 / 1e6, decimals: 4) } }
             block += "\(count) " + row.joined(separator: " ") + "\n"
         }
         block += "EOD\n"

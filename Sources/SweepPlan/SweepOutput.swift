@@ -49,27 +49,45 @@ public struct SweepOutput {
     public static func check(path: String, histogramFolder: String?) throws(PlanError) {
         try requireWritableFolder(of: path, what: "--output")
         if let histogramFolder {
-            if let isFolder = kind(of: histogramFolder) {
-                guard isFolder else { throw PlanError("--histograms: \(histogramFolder) exists and is not a folder") }
-            } else {
-                try requireWritableFolder(of: histogramFolder, what: "--histograms")
+            switch look(histogramFolder) {
+            case .folder: break
+            case .nothing: try requireWritableFolder(of: histogramFolder, what: "--histograms")
+            case .other(let why): throw PlanError("--histograms: \(printable(histogramFolder)) \(why)")
             }
         }
     }
 }
 
-/// true: a folder; false: something else; nil: nothing there (or it
-/// cannot be looked at).
-private func kind(of path: String) -> Bool? {
-    guard let status = try? Files.status(path) else { return nil }
-    return status.kind == .directory
+/// What is at a path, for the checks: nothing, a folder, or something
+/// that is no folder, said in words (a file, a dangling link, a loop of
+/// links, a path that cannot be looked at).
+private enum Found {
+    case nothing, folder
+    case other(String)
+}
+
+private func look(_ path: String) -> Found {
+    do throws(SystemError) {
+        if let status = try Files.status(path) { return status.kind == .directory ? .folder : .other("is not a folder") }
+        // stat found nothing: a link to nothing is still something there.
+        if try Files.status(path, followLinks: false) != nil { return .other("is a link to nothing (a dangling link)") }
+        return .nothing
+    } catch where error.code == ELOOP {
+        return .other("is a loop of symbolic links")
+    } catch {
+        return .other("cannot be looked at (\(error.reason))")
+    }
 }
 
 private func requireWritableFolder(of path: String, what: String) throws(PlanError) {
     let slash = path.lastIndex(of: "/")
     let folder = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
-    guard kind(of: folder) == true else { throw PlanError("\(what): folder \(folder) does not exist") }
-    guard Files.isWritable(folder) else { throw PlanError("\(what): folder \(folder) is not writable") }
+    switch look(folder) {
+    case .folder: break
+    case .nothing: throw PlanError("\(what): folder \(printable(folder)) does not exist")
+    case .other(let why): throw PlanError("\(what): \(printable(folder)) \(why)")
+    }
+    guard Files.isWritable(folder) else { throw PlanError("\(what): folder \(printable(folder)) is not writable") }
 }
 
 /// Writes and removes a small file in `folder`: a read-only folder, a
@@ -87,11 +105,12 @@ private func probeFolder(_ folder: String, stamp: String) throws(PlanError) {
 /// Creates `path` (one level) unless it exists as a folder already;
 /// `what` names it in the error.
 private func makeFolder(_ path: String, what: String) throws(PlanError) {
-    if let isFolder = kind(of: path) {
-        guard isFolder else { throw PlanError("\(what): \(path) exists and is not a folder") }
-        return
+    switch look(path) {
+    case .folder: return
+    case .other(let why): throw PlanError("\(what): \(printable(path)) \(why)")
+    case .nothing: break
     }
     do throws(SystemError) { try Files.makeFolder(path) } catch {
-        throw PlanError("\(what): cannot create \(path): \(error.reason)")
+        throw PlanError("\(what): cannot create \(printable(path)): \(error.reason)")
     }
 }

@@ -1,3 +1,4 @@
+import Platform
 import Reports
 import Testing
 
@@ -27,5 +28,37 @@ struct HandOffModesTests {
     func loneOutlier() {
         #expect(!HandOffModes([50, 52, 55, 51, 240]).isBimodal)
         #expect(HandOffModes([50, 52, 55, 51, 240, 238]).isBimodal)
+    }
+}
+
+/// A report from a machine with two modes: each design's throughput line
+/// is drawn once per mode.
+@Suite("Plot splits lines by machine mode")
+struct PlotModesTests {
+    static func report(figures: [Double]) -> ReportTable {
+        let c2c = RunRecord.columns.firstIndex(of: Column.c2cNanoseconds.rawValue)!
+        let rows = figures.map { figure in
+            var row = PlotConfigurationTests.row(rate: figure < 100 ? 14 : 5)
+            row[c2c] = "\(Int(figure))"
+            return row
+        }
+        return ReportTable(path: "m.csv", header: RunRecord.columns, rows: rows)
+    }
+
+    @Test("near and far rows: two lines, each the median of its own mode")
+    func twoModes() throws {
+        let script = try PlotScript(source: .table(Self.report(figures: [61, 58, 240, 62, 224, 60])), stem: "/tmp/m").text
+        let block = PlotConfigurationTests.blocks("throughput", script)
+        #expect(block.count == 1)
+        #expect(block[0].flatMap(PlotConfigurationTests.medians) == [formatFixed(14, decimals: 4), formatFixed(5, decimals: 4)])
+        let titles = script.split(separator: "\n").filter { $0.contains("yerrorlines") }.joined(separator: "\n")
+        #expect(titles.contains("title 'rwlock, near (~") && titles.contains("title 'rwlock, far (~232 ns)'"), "\(titles)")
+    }
+
+    @Test("one mode: one line, as before")
+    func oneMode() throws {
+        let script = try PlotScript(source: .table(Self.report(figures: [61, 58, 62, 60])), stem: "/tmp/m").text
+        #expect(PlotConfigurationTests.blocks("throughput", script)[0].flatMap(PlotConfigurationTests.medians).count == 1)
+        #expect(!script.contains("near ("))
     }
 }
