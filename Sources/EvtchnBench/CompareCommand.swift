@@ -16,7 +16,10 @@ struct CompareCommand: ParsableCommand {
             they are the full ranges, and the output says "ranges"). Every row needs a finite number in those \
             three columns. Reports are read as a stream: memory grows with configurations, not rows. \
             Configurations on one side only are listed. With --threshold it exits 1 when a median moves the \
-            wrong way by more than PCT percent.
+            wrong way by more than PCT percent. Before all that it prints the change of each design's paired \
+            ratio: its value over --baseline's in the same pass (order_seed, rep), median over passes, NEW over \
+            OLD, with a 95 % Hodges-Lehmann interval and a Mann-Whitney p-value; two runs on a machine whose \
+            speed jumps compare this way where their absolute medians cannot.
             """)
 
     @Argument(help: "The old report (baseline).")
@@ -31,6 +34,9 @@ struct CompareCommand: ParsableCommand {
     @Flag(help: "Match rows from different hosts (drop host from the key).")
     var ignoreHost = false
 
+    @Option(help: "The design the paired ratios divide by, pass by pass. Default: rwlock, else the old report's first design.")
+    var baseline: String?
+
     func run() throws {
         let range = Comparison.thresholdRange
         let threshold = try self.threshold.map { text in
@@ -41,11 +47,16 @@ struct CompareCommand: ParsableCommand {
             return value
         }
         let comparison: Comparison
+        let paired: PairedComparison
         do {
             comparison = try Comparison(old: .file(old), new: .file(new), thresholdPercent: threshold ?? 0, ignoreHost: ignoreHost)
+            paired = try PairedComparison(old: comparison.oldPairs, new: comparison.newPairs, baseline: baseline)
         } catch {
             throw CommandError(error.description)
         }
+        // Paired ratios first: on a machine whose speed jumps, only they compare.
+        PairedTable.changes(paired).forEach { print($0) }
+        print("")
         let (table, common) = render(comparison)
         print(table)
         if comparison.suspectOld + comparison.suspectNew > 0 {

@@ -21,7 +21,8 @@ struct RunCommand: ParsableCommand {
             configurations out: sender counts between 1 and the largest first, then relocate designs, \
             4 vCPUs, split, the largest sender count; --plan says what it left out and which option \
             brings it back. Lists given are kept. Repetitions run as interleaved passes in a shuffled \
-            order (--seed, --no-interleave). --plan prints all of it without running. Ctrl-C ends the \
+            order (--seed, --no-interleave), each configuration's designs back to back; the summary leads \
+            with each design's paired ratio to --baseline in the same pass. --plan prints all of it without running. Ctrl-C ends the \
             current run and keeps every finished row.
             """)
 
@@ -69,6 +70,9 @@ struct RunCommand: ParsableCommand {
 
     @Flag(help: "Run each configuration's repetitions back to back instead of in interleaved passes.")
     var noInterleave = false
+
+    @Option(help: "The design the summary's paired ratios divide by, pass by pass (one of the run's designs). Default: rwlock, else the first design listed.")
+    var baseline: String?
 
     @OptionGroup var abiOption: ABIOption
 
@@ -140,9 +144,16 @@ struct RunCommand: ParsableCommand {
             let topology = try TopologyDiscovery.discover(source)
             sweep = try SweepPlan.make(sweepOptions(), topology: topology)
         } catch let error as CommandError { throw error } catch { throw CommandError(String(describing: error)) }
+        let designs = sweep.configurations.reduce(into: [String]()) { designs, planned in
+            let design = planned.configuration.design.rawValue
+            if !designs.contains(design) { designs.append(design) }
+        }
+        guard let baseline = PairedRatios.baseline(among: designs, asked: baseline) else {
+            throw CommandError("--baseline \(printable(baseline ?? "")) is not among the run's designs (\(designs.joined(separator: ",")))")
+        }
         let machine = MachineInfo.current()
         let path = output ?? defaultReportPath(secondsSinceEpoch: secondsSinceEpoch(), host: machine.host)
-        let printer = SweepPrinter(plan: sweep, machine: machine, path: path)
+        let printer = SweepPrinter(plan: sweep, machine: machine, path: path, baseline: baseline)
         // A plan writes nothing, so it needs no output folder.
         if plan {
             printer.printPlan()

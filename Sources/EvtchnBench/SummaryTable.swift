@@ -16,8 +16,23 @@ struct SummaryTable {
     private(set) var results: [ConfigurationKey: [RunResult]] = [:]
     private var suspects: [ConfigurationKey: [RunResult]] = [:]
 
-    mutating func add(_ result: RunResult, suspect: [SuspectReason], key: ConfigurationKey, planIndex: Int) {
+    /// The design the paired ratios divide by, and the sweep's seed (nil:
+    /// blocked, pairs by repetition only).
+    let baseline: String
+    let orderSeed: UInt64?
+    /// Each configuration's runs by pass, for the paired ratios: delivered/s,
+    /// e2e p50 and p99 (`PairedMetric` order), suspect or not.
+    private var passes: [ConfigurationKey: [(rep: Int, values: [Double], suspect: Bool)]] = [:]
+
+    init(baseline: String, orderSeed: UInt64?) {
+        self.baseline = baseline
+        self.orderSeed = orderSeed
+    }
+
+    mutating func add(_ result: RunResult, suspect: [SuspectReason], key: ConfigurationKey, planIndex: Int, rep: Int) {
         position[key] = planIndex
+        let latency = result.endToEndLatency.summary
+        passes[key, default: []].append((rep, [result.deliveredPerSecond, Double(latency.p50), Double(latency.p99)], !suspect.isEmpty))
         results[key, default: []].append(contentsOf: suspect.isEmpty ? [result] : [])
         suspects[key, default: []].append(contentsOf: suspect.isEmpty ? [] : [result])
     }
@@ -37,8 +52,21 @@ struct SummaryTable {
             row.enumerated().map { $0.element.padded(widths[$0.offset]) }.joined(separator: "  ")
         }
         let common = keys.first.map { key in key.words(ConfigurationKey.columns.filter { !shown.contains($0) && key[$0] != "" }) } ?? []
-        return (["common to every configuration: " + common.joined(separator: " ")] + table + warnings + modeLines + Self.legend)
-            .joined(separator: "\n")
+        return (paired(keys, shown: shown) + ["", "common to every configuration: " + common.joined(separator: " ")] + table
+                + warnings + modeLines + Self.legend).joined(separator: "\n")
+    }
+
+    /// The paired-ratio table the summary leads with: the runs added in
+    /// plan order, so groups and designs come as the plan has them.
+    private func paired(_ keys: [ConfigurationKey], shown: [Column]) -> [String] {
+        var samples = PairedSamples()
+        for key in keys {
+            for run in passes[key]! {
+                samples.add(key: key, pass: PassID(orderSeed: orderSeed.map(String.init), rep: run.rep), values: run.values,
+                            suspect: run.suspect)
+            }
+        }
+        return PairedTable.summary(PairedRatios(samples, baseline: baseline), shown: shown)
     }
 
     /// What the reader must know before trusting the table.

@@ -8,6 +8,8 @@ struct SweepPrinter {
     let plan: SweepPlan
     let machine: MachineInfo
     let path: String
+    /// The design the summary's paired ratios divide by.
+    let baseline: String
 
     func printPlan() {
         printHeader()
@@ -26,7 +28,8 @@ struct SweepPrinter {
               + "rows go to \(path)")
         plan.fitNotes.forEach { print($0) }
         for note in output.writer.notes { print("note: \(note)") }
-        var observer = ProgressObserver(progress: Progress(total: plan.runCount))
+        var observer = ProgressObserver(progress: Progress(total: plan.runCount),
+                                        summary: SummaryTable(baseline: baseline, orderSeed: plan.orderSeed))
         let outcome: SweepOutcome
         do {
             outcome = try plan.run(output: output, machine: machine, observer: &observer,
@@ -66,7 +69,7 @@ struct SweepPrinter {
 /// Progress lines as runs start and finish, and the summary's results.
 struct ProgressObserver: SweepObserver {
     let progress: Progress
-    var summary = SummaryTable()
+    var summary: SummaryTable
 
     mutating func starting(_ run: ScheduledRun, _ configuration: PlannedConfiguration) {
         progress.starting(run.index, "\(configuration.name) rep=\(run.rep)")
@@ -74,7 +77,8 @@ struct ProgressObserver: SweepObserver {
 
     mutating func finished(_ run: ScheduledRun, _ configuration: PlannedConfiguration, _ result: RunResult) {
         let suspect = result.suspectReasons(oversubscribed: configuration.oversubscribed)
-        summary.add(result, suspect: suspect, key: configuration.key(host: nil), planIndex: run.configuration)
+        summary.add(result, suspect: suspect, key: configuration.key(host: nil), planIndex: run.configuration,
+                    rep: run.rep)
         progress.finished(run.index, "\(configuration.name) rep=\(run.rep)", outcome(result, suspect: suspect))
     }
 

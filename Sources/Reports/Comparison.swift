@@ -57,6 +57,10 @@ public struct Comparison: Sendable {
     /// Rows left out because their `suspect` column names a reason, per side.
     public let suspectOld: Int
     public let suspectNew: Int
+    /// Each side's rows by pass, read in the same scan (a pipe is read
+    /// once), for `PairedComparison`.
+    public let oldPairs: PairedSamples
+    public let newPairs: PairedSamples
 
     public var regressions: [Entry] { entries.filter(\.regressed) }
 
@@ -87,6 +91,8 @@ public struct Comparison: Sendable {
         self.thresholdPercent = thresholdPercent
         suspectOld = oldSide.suspect
         suspectNew = newSide.suspect
+        oldPairs = oldSide.pairs
+        newPairs = newSide.pairs
     }
 
     private static func change(_ metric: Metric, _ a: [Double], _ b: [Double], thresholdPercent: Double) -> Change? {
@@ -107,15 +113,18 @@ public struct Comparison: Sendable {
         var slots: [ConfigurationKey: Int] = [:]
         /// Rows left out: their window cannot be trusted (`suspect`).
         var suspect = 0
+        var pairs = PairedSamples()
 
         init(_ source: ReportSource, ignoreHost: Bool) throws(ReportError) {
             let required: [Column] = [.design, .scenario, .senders, .vcpus] + Comparison.metrics.map(\.column)
-            try source.scan(required: required, reading: ConfigurationKey.columns + [.suspect]) { line throws(ReportError) in
+            let reading = ConfigurationKey.columns + [.suspect] + PairedSamples.columns
+            try source.scan(required: required, reading: reading) { line throws(ReportError) in
                 let key = ConfigurationKey(line, ignoringHost: ignoreHost)
                 var values: [Double] = []
                 // Thread counts must be counts: a key of "-1" senders is no configuration.
                 _ = (try line.count(.senders), try line.count(.vcpus))
                 for metric in Comparison.metrics { values.append(try line.measurement(metric.column)) }
+                try pairs.add(line, ignoreHost: ignoreHost)
                 guard line.text(.suspect).isEmpty else {
                     suspect += 1
                     return

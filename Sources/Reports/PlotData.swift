@@ -38,15 +38,18 @@ public struct PlotData {
     /// draw each design's line once per mode (PlotModes.swift).
     var handOff: [Point: [Double?]] = [:]
     var modes = HandOffModes([])
+    /// The rows by pass, for the paired-ratio pictures (PlotPaired.swift).
+    var paired = PairedSamples()
 
     init(_ source: ReportSource, ignoreHost: Bool = false) throws(ReportError) {
         var empty = true
-        let optional: [Column] = [.senderStallP50, .senderStallMax, .lost, .suspect, .c2cNanoseconds] + ConfigurationKey.columns
-            + Self.captionColumns
+        let optional: [Column] = [.senderStallP50, .senderStallMax, .lost, .c2cNanoseconds] + ConfigurationKey.columns
+            + Self.captionColumns + PairedSamples.columns
         try source.scan(required: [.design, .scenario, .senders] + Self.columns, reading: optional) { line throws(ReportError) in
             if !machines.contains(where: { $0.host == line.text(.host) }) { machines.append((line.text(.host), Self.caption(line))) }
             empty = false
             try add(line, ignoreHost: ignoreHost)
+            try paired.add(line, ignoreHost: ignoreHost)
         }
         guard !empty else { throw ReportError("\(printable(source.path)): no rows to plot") }
         modes = HandOffModes(handOff.values.joined().compactMap { $0 })

@@ -12,6 +12,9 @@ import Platform
 ///   the smallest sender count of the first scenario, per panel;
 /// - fairness (fewest over most sends per sender) per design, at the
 ///   largest sender count, per panel;
+/// - paired ratios (`PlotPaired.swift`): per panel, each design's
+///   delivered/s over the baseline's in the same pass against senders (a
+///   bar chart with one sender count), and its e2e p50 and p99 likewise;
 /// - for relocate rows: sender stall (log scale) and lost events per
 ///   strategy, designs pooled.
 ///
@@ -45,20 +48,34 @@ public struct PlotScript: Sendable {
         let caption = { (series: [ConfigurationKey]) in data.caption(for: series) + "; medians of repetitions" }
         var outputs: [String] = []
         let scenarios = data.scenarios.filter { $0 != "relocate" }
-        func add(_ name: String, _ panel: PlotData.Panel, _ body: String) {
-            script += Self.picture(name, caption: caption(panel.series), body: body)
+        func add(_ name: String, _ panel: PlotData.Panel, _ body: String, note: String? = nil) {
+            script += Self.picture(name, caption: caption(panel.series), body: body, note: note)
             outputs += [name + ".svg", name + ".png"]
         }
+        let ratios = data.pairedRatios().map(PlotData.RatioIndex.init)
+        let pairedNote = Self.pairedNote + (ratios?.weak == true ? "; blocked runs pair by repetition only: weaker" : "")
+        // Paired pictures only for panels where some design paired with the baseline.
+        let pairedPanels = { (panels: [PlotData.Panel]) in ratios.map { index in panels.filter { !index.lines($0).isEmpty } } ?? [] }
         for scenario in scenarios {
             let panels = data.panels(in: scenario)
             for (index, panel) in panels.enumerated() {
                 add("\(stem)-throughput-\(scenario)" + Self.number(index, of: panels), panel, data.throughputPlot(panel))
+            }
+            let paired = pairedPanels(panels)
+            for (index, panel) in paired.enumerated() {
+                add("\(stem)-paired-throughput-\(scenario)" + Self.number(index, of: paired), panel,
+                    data.pairedThroughputPlot(panel, ratios!), note: pairedNote)
             }
         }
         if let scenario = scenarios.first ?? data.scenarios.first {
             let panels = data.panels(in: scenario)
             for (index, panel) in panels.enumerated() {
                 add("\(stem)-latency" + Self.number(index, of: panels), panel, data.latencyPlot(panel))
+            }
+            let paired = pairedPanels(panels)
+            for (index, panel) in paired.enumerated() {
+                add("\(stem)-paired-latency" + Self.number(index, of: paired), panel, data.pairedLatencyPlot(panel, ratios!),
+                    note: pairedNote)
             }
             for (index, panel) in panels.enumerated() {
                 add("\(stem)-fairness" + Self.number(index, of: panels), panel, data.fairnessPlot(panel))
@@ -91,6 +108,9 @@ public struct PlotScript: Sendable {
         text = script
         self.outputs = outputs
     }
+
+    static let pairedNote = "each design's value over the baseline's in the same pass, median of passes; error bars: 95 % "
+        + "order-statistic interval (full range under 6 passes)"
 
     /// "-2" for the second of several panels; "" for the only one.
     static func number<T>(_ index: Int, of panels: [T]) -> String { panels.count > 1 ? "-\(index + 1)" : "" }

@@ -99,12 +99,22 @@ public enum Statistics {
         return min(1, 2 * (1 - normalCDF(max(z, 0))))
     }
 
-    /// P(U <= min(u, n1 n2 - u)) * 2 under the null, by counting the ways
-    /// to choose n1 of n1+n2 ranks with each U (dynamic programming).
+    /// P(U <= min(u, n1 n2 - u)) * 2 under the null.
     static func exactTwoSidedP(u: Double, n1: Int, n2: Int) -> Double {
+        let ways = uCounts(n1: n1, n2: n2)
+        let total = ways.reduce(0, +)
+        let lower = min(u, Double(n1 * n2) - u)
+        let tail = ways.enumerated().filter { Double($0.offset) <= lower + 1e-9 }.reduce(0) { $0 + $1.element }
+        return min(1, 2 * tail / total)
+    }
+
+    /// How many of the C(n1+n2, n1) equally likely rank arrangements under
+    /// the null give each U from 0 to n1 n2, by counting the ways to choose
+    /// n1 of n1+n2 ranks (dynamic programming).
+    static func uCounts(n1: Int, n2: Int) -> [Double] {
         let maxU = n1 * n2
-        // ways[i][j][s]: subsets of size j of the first i ranks with U-sum s,
-        // computed over j and s only (rolling over i).
+        // ways[j][s]: subsets of size j of the first ranks with U-sum s,
+        // rolling over the ranks.
         var ways = [[Double]](repeating: [Double](repeating: 0, count: maxU + 1), count: n1 + 1)
         ways[0][0] = 1
         for item in 0..<(n1 + n2) {
@@ -118,10 +128,7 @@ public enum Statistics {
                 }
             }
         }
-        let total = ways[n1].reduce(0, +)
-        let lower = min(u, Double(maxU) - u)
-        let tail = ways[n1].enumerated().filter { Double($0.offset) <= lower + 1e-9 }.reduce(0) { $0 + $1.element }
-        return min(1, 2 * tail / total)
+        return ways[n1]
     }
 
     /// Standard normal cumulative distribution (Abramowitz-Stegun 7.1.26

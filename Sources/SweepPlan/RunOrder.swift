@@ -48,17 +48,34 @@ public struct ScheduledRun: Sendable, Equatable {
 /// shuffled per pass by one SplitMix64 stream from the seed: a slow phase of
 /// the machine (another job, a frequency or placement change of the VM)
 /// then hits every design alike instead of the one whose block it fell in.
-/// Blocked, each configuration's repetitions run back to back.
+/// Within a pass the configurations run in blocks: those of one group (the
+/// designs of one pairing key) back to back, so the rows a paired ratio
+/// divides are seconds apart, not a pass apart. Each pass draws the order
+/// of the groups, then, group by group in that order, the order of its
+/// members. Blocked (no seed), each configuration's repetitions run back to
+/// back.
 public struct RunSchedule: Sequence, IteratorProtocol, Sendable {
     let configurations: Int
     let passes: Int
+    /// Each group's configurations, in plan order; groups in first-seen order.
+    private let members: [[Int]]
     private var generator: SplitMix64?
     private var order: [Int] = []
     private var index = 0
 
-    init(configurations: Int, passes: Int, seed: UInt64?) {
-        self.configurations = configurations
+    /// `groups[c]` is configuration c's group: any value, equal for the
+    /// configurations run back to back within a pass.
+    init<Group: Hashable>(groups: [Group], passes: Int, seed: UInt64?) {
+        configurations = groups.count
         self.passes = passes
+        var slots: [Group: Int] = [:]
+        var members: [[Int]] = []
+        for (configuration, group) in groups.enumerated() {
+            let slot = slots[group] ?? members.count
+            if slot == members.count { members.append([]); slots[group] = slot }
+            members[slot].append(configuration)
+        }
+        self.members = members
         generator = seed.map(SplitMix64.init(seed:))
     }
 
@@ -70,7 +87,9 @@ public struct RunSchedule: Sequence, IteratorProtocol, Sendable {
             return ScheduledRun(index: index, configuration: index / passes, rep: index % passes + 1)
         }
         if position == 0 {
-            order = generator.permutation(of: configurations)
+            order = generator.permutation(of: members.count).flatMap { group in
+                generator.permutation(of: members[group].count).map { members[group][$0] }
+            }
             self.generator = generator
         }
         return ScheduledRun(index: index, configuration: order[position], rep: index / configurations + 1)

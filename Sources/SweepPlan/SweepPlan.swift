@@ -57,9 +57,10 @@ public struct SweepPlan: Sendable {
         Double(runCount) * (durationSeconds + warmupSeconds + DefaultSuite.runOverheadSeconds)
     }
 
-    /// The runs in the order they happen, made lazily.
+    /// The runs in the order they happen, made lazily; within a pass, the
+    /// designs of one pairing key run as a block.
     public func schedule() -> RunSchedule {
-        RunSchedule(configurations: configurations.count, passes: reps, seed: orderSeed)
+        RunSchedule(groups: configurations.map { $0.key(host: nil).pairingKey }, passes: reps, seed: orderSeed)
     }
 
     public static func make(_ options: SweepOptions, topology: Topology) throws(PlanError) -> SweepPlan {

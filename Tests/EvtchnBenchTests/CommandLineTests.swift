@@ -49,6 +49,7 @@ struct CommandLineTests {
         ["run", "--duration", "-1"],
         ["run", "--budget", "0"],
         ["run", "--budget", "nan"],
+        ["run", "--design", "rcu,seqlock", "--baseline", "rwlock"],
         ["run", "--no-such-option"],
         ["compare", "/no/such/report.csv", "/no/such/other.csv"],
         ["validate", "--design", "no-such-design"],
@@ -147,6 +148,26 @@ struct CommandLineTests {
         let given = try Self.run("evtchn-bench", Self.oneRun + ["--output", "missing/r.csv"], in: folder)
         #expect(given.status != 0 && given.errorLines.count == 1, "\(given.errors)")
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("missing").path))
+    }
+
+    @Test("the summary and compare lead with paired ratios over --baseline; a baseline not in the reports is refused")
+    func pairedRatios() throws {
+        let folder = try Self.scratchFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let report = folder.appendingPathComponent("r.csv").path
+        var sweep = Self.oneRun
+        sweep[sweep.firstIndex(of: "rwlock")!] = "rcu,rwlock"
+        sweep[sweep.firstIndex(of: "--reps")! + 1] = "2"
+        let run = try Self.run("evtchn-bench", sweep + ["--output", report])
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.output.contains("paired with rwlock in each pass") && run.output.contains("delivered/s ratio"))
+        let paired = try #require(run.output.range(of: "paired with rwlock")).lowerBound
+        #expect(paired < (try #require(run.output.range(of: "common to every configuration")).lowerBound), "paired first")
+        let compare = try Self.run("evtchn-bench", ["compare", report, report, "--baseline", "rcu"])
+        #expect(compare.status == 0 && compare.output.hasPrefix("paired with rcu in each pass"), "\(compare.errors)")
+        #expect(compare.output.contains("design=rwlock"))
+        let refused = try Self.run("evtchn-bench", ["compare", report, report, "--baseline", "mutex"])
+        #expect(refused.status != 0 && refused.errorLines.count == 1, "\(refused.errors)")
     }
 
     @Test("a default folder that cannot be made fails in one line before anything runs")

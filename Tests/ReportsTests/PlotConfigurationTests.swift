@@ -7,8 +7,12 @@ struct PlotConfigurationTests {
     /// One row with what plot reads: delivered/s at `rate` M/s, latencies
     /// `rate` x 100 ns.
     static func row(host: String = "box", design: String = "rwlock", placement: String = "compact", vcpus: Int = 1,
-                    senders: Int = 1, rate: Double) -> [String] {
+                    senders: Int = 1, rate: Double, pass: Int? = nil) -> [String] {
         var r = RunRecord()
+        if let pass {
+            r.set(.rep, pass)
+            r.set(.orderSeed, "7")
+        }
         r.set(.host, host)
         r.set(.design, design)
         r.set(.scenario, "ipi")
@@ -135,5 +139,40 @@ struct PlotConfigurationTests {
                 "x is the vCPU's index, y the sender's")
         #expect(cells[0].contains("0 0 NaN") && cells[0].contains("2 2 NaN"))
         #expect(Self.blocks("throughput", script.text).isEmpty, "no senders picture for pair rows")
+    }
+
+    /// rwlock at 1, 2, 3 M/s in passes 1 to 3 (a machine changing speed),
+    /// rcu at twice that in each pass, at each of `senders`.
+    static func pairedReport(senders: [Int]) -> ReportTable {
+        let rows = senders.flatMap { count in
+            (1...3).flatMap { pass in
+                [Self.row(design: "rwlock", senders: count, rate: Double(pass), pass: pass),
+                 Self.row(design: "rcu", senders: count, rate: Double(2 * pass), pass: pass)]
+            }
+        }
+        return ReportTable(path: "paired.csv", header: RunRecord.columns, rows: rows)
+    }
+
+    @Test("paired ratios: each design over rwlock in the same pass, a line per design against senders; the baseline has none")
+    func pairedLines() throws {
+        let script = try PlotScript(source: .table(Self.pairedReport(senders: [1, 2])), stem: "/tmp/r")
+        #expect(script.outputs.contains("/tmp/r-paired-throughput-ipi.svg") && script.outputs.contains("/tmp/r-paired-latency.svg"))
+        let lines = Self.blocks("paired", script.text)
+        #expect(lines == [["1 2.0000 2.0000 2.0000", "2 2.0000 2.0000 2.0000"]], "the passes' speeds cancel")
+        let picture = try #require(script.text.split(separator: "reset session").first { $0.contains("$paired << EOD") })
+        #expect(picture.contains("with yerrorlines lw 2 title 'rcu'") && !picture.contains("title 'rwlock'"))
+        #expect(picture.contains("Delivered/s relative to rwlock, paired per pass (ipi)"))
+        #expect(Self.blocks("pairedlatency", script.text) == [["0 2.0000 2.0000 2.0000 2.0000 2.0000 2.0000"]])
+    }
+
+    @Test("paired ratios with one sender count: a bar chart with error bars; a report without passes has no paired picture")
+    func pairedBars() throws {
+        let script = try PlotScript(source: .table(Self.pairedReport(senders: [1])), stem: "/tmp/b").text
+        let picture = try #require(script.split(separator: "reset session").first { $0.contains("$paired << EOD") })
+        #expect(Self.blocks("paired", script) == [["0 2.0000 2.0000 2.0000"]])
+        #expect(picture.contains("set style histogram errorbars") && picture.contains("set xtics rotate by -30 ('rcu' 0)"))
+        #expect(!picture.contains("yerrorlines"))
+        let plain = try PlotScript(source: .table(Self.mixedReport()), stem: "/tmp/m")
+        #expect(!plain.outputs.contains { $0.contains("paired") })
     }
 }

@@ -30,6 +30,25 @@ struct RunOrderTests {
         #expect(runs.prefix(n).map(\.configuration) != runs[n..<2 * n].map(\.configuration), "a new order per pass")
     }
 
+    @Test("within a pass, the designs of one pairing key run back to back, in an order shuffled per pass")
+    func blocks() throws {
+        let plan = try Self.plan(seed: 42, reps: 4)
+        let groups = plan.configurations.map { $0.key(host: nil).pairingKey }
+        let n = plan.configurations.count
+        #expect(Set(groups).count > 1 && Set(groups).count < n, "several groups of several designs")
+        let runs = Array(plan.schedule())
+        var designOrders: Set<[Int]> = []
+        for pass in 0..<4 {
+            let order = runs[pass * n..<(pass + 1) * n].map(\.configuration)
+            #expect(Set(order) == Set(0..<n) && order.count == n, "every configuration once")
+            // A group is contiguous when it starts once: its runs never resume after another group's.
+            let starts = order.indices.filter { $0 == 0 || groups[order[$0]] != groups[order[$0 - 1]] }
+            #expect(starts.count == Set(groups).count, "pass \(pass + 1): each group contiguous")
+            designOrders.insert(order.filter { groups[$0] == groups[0] })
+        }
+        #expect(designOrders.count > 1, "the designs within a group are shuffled anew per pass")
+    }
+
     @Test("the same seed gives the same order; another seed another")
     func seeded() throws {
         let one = try Self.plan(seed: 7).schedule().map(\.configuration)
@@ -45,7 +64,7 @@ struct RunOrderTests {
     }
 
     @Test("no interleave: each configuration's repetitions back to back, no seed")
-    func blocks() throws {
+    func noInterleave() throws {
         let plan = try Self.plan(seed: 7, interleave: false)
         let runs = Array(plan.schedule())
         #expect(plan.orderSeed == nil)
