@@ -24,6 +24,8 @@ struct SuspectRowTests {
         let duration = try #require(header.firstIndex(of: "duration_s"))
         let second = lines[2].split(separator: ",", omittingEmptySubsequences: false)
         #expect(Double(second[duration])! > 1.25, "the window lasted the stop: \(second[duration])")
-        #expect(second[suspect] == "window-stretched;thread-starved", "\(lines[2])")
+        // The hand-off may have moved too (c2c-changed): the stop is not
+        // the only thing the machine did meanwhile.
+        #expect(second[suspect].hasPrefix("window-stretched;thread-starved"), "\(lines[2])")
     }
 }
