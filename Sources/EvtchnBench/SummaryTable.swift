@@ -22,7 +22,7 @@ struct SummaryTable {
     let orderSeed: UInt64?
     /// Each configuration's runs by pass, for the paired ratios: delivered/s,
     /// e2e p50 and p99 (`PairedMetric` order), suspect or not.
-    private var passes: [ConfigurationKey: [(rep: Int, values: [Double], suspect: Bool)]] = [:]
+    private var passes: [ConfigurationKey: [(rep: Int, values: [Double], suspect: Bool, handOff: Double?)]] = [:]
 
     init(baseline: String, orderSeed: UInt64?) {
         self.baseline = baseline
@@ -32,7 +32,8 @@ struct SummaryTable {
     mutating func add(_ result: RunResult, suspect: [SuspectReason], key: ConfigurationKey, planIndex: Int, rep: Int) {
         position[key] = planIndex
         let latency = result.endToEndLatency.summary
-        passes[key, default: []].append((rep, [result.deliveredPerSecond, Double(latency.p50), Double(latency.p99)], !suspect.isEmpty))
+        passes[key, default: []].append((rep, [result.deliveredPerSecond, Double(latency.p50), Double(latency.p99)], !suspect.isEmpty,
+                                         result.handOffMedian))
         results[key, default: []].append(contentsOf: suspect.isEmpty ? [result] : [])
         suspects[key, default: []].append(contentsOf: suspect.isEmpty ? [] : [result])
     }
@@ -63,7 +64,7 @@ struct SummaryTable {
         for key in keys {
             for run in passes[key]! {
                 samples.add(key: key, pass: PassID(orderSeed: orderSeed.map(String.init), rep: run.rep), values: run.values,
-                            suspect: run.suspect)
+                            suspect: run.suspect, handOff: run.handOff)
             }
         }
         return PairedTable.summary(PairedRatios(samples, baseline: baseline), shown: shown)

@@ -77,7 +77,7 @@ public struct PairedComparison: Sendable {
 extension PairedSamples {
     /// The columns pairing reads besides the key: the pass, the metrics,
     /// and whether the row is suspect.
-    static let columns: [Column] = [.orderSeed, .rep, .suspect] + PairedMetric.allCases.map(\.column)
+    static let columns: [Column] = [.orderSeed, .rep, .suspect, .c2cNanoseconds] + PairedMetric.allCases.map(\.column)
 
     /// One report row. A row without a repetition number, or without a
     /// metric (a report older than the column), is passed over; one with a
@@ -89,6 +89,6 @@ extension PairedSamples {
         var values: [Double] = []
         for metric in PairedMetric.allCases { values.append(try line.measurement(metric.column)) }
         add(key: ConfigurationKey(line, ignoringHost: ignoreHost), pass: pass, values: values,
-            suspect: line.has(.suspect) && !line.text(.suspect).isEmpty)
+            suspect: line.has(.suspect) && !line.text(.suspect).isEmpty, handOff: try line.optionalNumber(.c2cNanoseconds))
     }
 }

@@ -52,7 +52,8 @@ public struct PairedRatio: Sendable {
     public let passes: [PassID]
     public let ratios: [Double]
     /// Passes of the group in which this design or the baseline has no
-    /// usable row (missing, suspect, or a baseline of 0).
+    /// usable row (missing, suspect, or a baseline of 0), or in which the
+    /// two rows measured different paths (`c2c_ns` 1.5 × apart).
     public let leftOut: Int
 
     /// The median of the ratios and its 95 % order-statistic interval
@@ -105,7 +106,8 @@ public struct PairedRatios: Sendable {
         var ratios: [Double] = []
         for pass in group.passes {
             guard let base = group.value(baseline, pass, metric), base > 0,
-                  let value = group.value(design, pass, metric) else { continue }
+                  let value = group.value(design, pass, metric),
+                  !HandOffModes.apart(group.handOff(design, pass), group.handOff(baseline, pass)) else { continue }
             passes.append(pass)
             ratios.append(value / base)
         }
@@ -125,6 +127,14 @@ public struct PairedSamples: Sendable {
         var designs: [String] = []
         /// design -> pass -> the usable rows' values (by PairedMetric).
         var values: [String: [PassID: [[Double]]]] = [:]
+        /// design -> pass -> the rows' `c2c_ns` (the path they measured).
+        var handOffs: [String: [PassID: [Double]]] = [:]
+
+        /// The design's hand-off in that pass (median of its rows); nil
+        /// when none was probed.
+        func handOff(_ design: String, _ pass: PassID) -> Double? {
+            handOffs[design]?[pass].flatMap { Statistics.median($0) }
+        }
 
         /// The metric in that pass; the median when the pass has several
         /// rows of the design (one seed run twice into one report).
@@ -144,7 +154,11 @@ public struct PairedSamples: Sendable {
     /// One row: `key` is its full configuration key (the design is taken
     /// from it), `values` its metrics in `PairedMetric` order. A suspect
     /// row counts its pass but pairs with nothing.
-    public mutating func add(key: ConfigurationKey, pass: PassID, values: [Double], suspect: Bool = false) {
+    /// `handOff` is the row's `c2c_ns`: a design and the baseline whose
+    /// figures in a pass are `HandOffModes.changeFactor` apart ran on two
+    /// machines (the VM changed modes between them) and do not pair.
+    public mutating func add(key: ConfigurationKey, pass: PassID, values: [Double], suspect: Bool = false,
+                             handOff: Double? = nil) {
         precondition(values.count == PairedMetric.allCases.count, "one value per PairedMetric")
         let design = key[.design] ?? ""
         let pairingKey = key.pairingKey
@@ -158,5 +172,6 @@ public struct PairedSamples: Sendable {
         if !groups[slot].designs.contains(design) { groups[slot].designs.append(design) }
         if seenPasses[slot].insert(pass).inserted { groups[slot].passes.append(pass) }
         if !suspect { groups[slot].values[design, default: [:]][pass, default: []].append(values) }
+        if !suspect, let handOff { groups[slot].handOffs[design, default: [:]][pass, default: []].append(handOff) }
     }
 }

@@ -24,6 +24,18 @@ struct HandOffModesTests {
         #expect(modes.counts == (figures.isEmpty ? [] : [figures.count]))
     }
 
+    /// The default suite on the 2-core VM: 219 figures near 30 ns, 135
+    /// near 160 ns, and a few strays (17, 19, 45, 217) that widen either
+    /// side's full range past half the gap; the modes are still two.
+    @Test("hundreds of figures with a few strays still make two modes")
+    func strays() {
+        let figures = Array(repeating: 30.0, count: 215) + [17, 19, 45, 44] + Array(repeating: 160.0, count: 130)
+            + [150, 152, 185, 186, 217]
+        let modes = HandOffModes(figures)
+        #expect(modes.isBimodal && modes.counts == [219, 135] && modes.medians == [30, 160])
+        #expect(!Statistics.isBimodal(figures), "the repetitions' rule, on full ranges, would not see them")
+    }
+
     @Test("a lone far figure is not a mode: two a side at least")
     func loneOutlier() {
         #expect(!HandOffModes([50, 52, 55, 51, 240]).isBimodal)

@@ -136,3 +136,41 @@ struct PairedComparisonTests {
         }
     }
 }
+
+/// A design and its baseline whose rows in a pass measured different paths
+/// (the VM changed modes between them) do not pair.
+@Suite("Paired ratios across machine modes")
+struct PairedModesTests {
+    static func samples(_ figures: [(rwlock: Double?, rcu: Double?)]) -> PairedSamples {
+        var samples = PairedSamples()
+        for (index, pass) in figures.enumerated() {
+            for (design, figure, rate) in [("rwlock", pass.rwlock, 10.0), ("rcu", pass.rcu, 11.0)] {
+                var record = RunRecord()
+                record.set(.design, design)
+                record.set(.scenario, "ipi")
+                // A far row runs at 40 % of a near one.
+                let speed = (figure ?? 30) > 100 ? 0.4 : 1
+                samples.add(key: ConfigurationKey(record), pass: PassID(orderSeed: "7", rep: index + 1),
+                            values: [rate * speed, 100, 200], handOff: figure)
+            }
+        }
+        return samples
+    }
+
+    @Test("a pass whose two rows sit in different modes is left out; within a mode it pairs")
+    func crossModeLeftOut() throws {
+        let samples = Self.samples([(32, 31), (160, 165), (32, 160), (158, 33), (30, 44), (nil, 160)])
+        let ratio = try #require(PairedRatios(samples, baseline: "rwlock").ratios.first { $0.metric == .deliveredPerSecond })
+        // Passes 3 and 4 pair a near row with a far one: out. Pass 5 (30
+        // against 44 ns) is noise within one mode; pass 6 has no figure
+        // for the baseline, so nothing says the rows differ.
+        #expect(ratio.passes.map(\.rep) == [1, 2, 5, 6] && ratio.leftOut == 2, "\(ratio.passes.map(\.rep)) \(ratio.ratios)")
+        #expect(ratio.ratios.prefix(3).allSatisfy { abs($0 - 1.1) < 1e-9 })
+    }
+
+    @Test("the modes' factor is the runner's")
+    func sameFactor() {
+        #expect(HandOffModes.changeFactor == 1.5)
+        #expect(HandOffModes.apart(100, 150) && !HandOffModes.apart(100, 149) && !HandOffModes.apart(nil, 150))
+    }
+}

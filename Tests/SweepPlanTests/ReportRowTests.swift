@@ -139,3 +139,12 @@ struct MemoryPlacementTests {
         #expect(RunResult(configuration: c).memoryPlacement == "interleave")
     }
 }
+
+@Suite("One factor for a moved hand-off")
+struct HandOffFactorTests {
+    /// The runner flags a row (`c2c-changed`) and pairing leaves out a pass
+    /// by the same factor; Runner cannot import Reports, so the two
+    /// constants are kept equal here.
+    @Test("RunResult.handOffChangeFactor == HandOffModes.changeFactor")
+    func equal() { #expect(RunResult.handOffChangeFactor == HandOffModes.changeFactor) }
+}
