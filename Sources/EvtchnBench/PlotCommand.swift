@@ -22,9 +22,12 @@ struct PlotCommand: ParsableCommand {
     @Flag(help: "Pool rows from different hosts (drop host from the configuration).")
     var ignoreHost = false
 
+    @Option(help: "The design the paired-ratio pictures divide by (default: rwlock, else the first design in the report).")
+    var baseline: String?
+
     func run() throws {
         guard !files.isEmpty else { throw CommandError("plot: give at least one report CSV") }
-        for file in files { try Self.draw(file, ignoreHost: ignoreHost) }
+        for file in files { try Self.draw(file, ignoreHost: ignoreHost, baseline: baseline) }
     }
 
     /// Writes FILE.gp for the report at `file` and runs gnuplot on it
@@ -47,11 +50,11 @@ struct PlotCommand: ParsableCommand {
         }
     }
 
-    static func draw(_ file: String, ignoreHost: Bool) throws {
+    static func draw(_ file: String, ignoreHost: Bool, baseline: String? = nil) throws {
         let stem = stem(of: file)
         let script: PlotScript
         do {
-            script = try PlotScript(source: .file(file), stem: stem, ignoreHost: ignoreHost)
+            script = try PlotScript(source: .file(file), stem: stem, ignoreHost: ignoreHost, baseline: baseline)
             // gnuplot writes the pictures itself: check them first.
             for output in script.outputs { try checkOutputPath(output) }
             try writeFileAtomically(stem + ".gp", script.text)

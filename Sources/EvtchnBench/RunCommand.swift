@@ -170,7 +170,7 @@ struct RunCommand: ParsableCommand {
         if plot { try PlotCommand.checkOutputs(of: path) }
         do { out = try SweepOutput(path: path, histogramFolder: histograms) } catch { throw CommandError(error.description) }
         try printer.run(output: out)
-        if plot { try PlotCommand.draw(path, ignoreHost: false) }
+        if plot { try PlotCommand.draw(path, ignoreHost: false, baseline: baseline) }
     }
 
     /// The options as typed values, for the plan to check and expand.

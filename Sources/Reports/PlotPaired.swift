@@ -6,10 +6,16 @@ import Platform
 /// speed jumps between phases these hold still where the absolute
 /// pictures do not.
 extension PlotData {
-    /// The report's paired ratios over the default baseline (rwlock, else
-    /// the first design seen); nil with no design to pair.
-    func pairedRatios() -> PairedRatios? {
-        PairedRatios.baseline(among: paired.designs, asked: nil).map { PairedRatios(paired, baseline: $0) }
+    /// The report's paired ratios over `baseline`, or the default one
+    /// (rwlock, else the first design seen); nil with no design to pair.
+    /// A baseline the report does not hold is refused in one line.
+    func pairedRatios(baseline asked: String? = nil) throws(ReportError) -> PairedRatios? {
+        guard let baseline = PairedRatios.baseline(among: paired.designs, asked: asked) else {
+            guard let asked else { return nil }
+            throw ReportError("--baseline \(printable(asked)): no such design in the report (it has "
+                              + "\(paired.designs.map(printable).joined(separator: ", ")))")
+        }
+        return PairedRatios(paired, baseline: baseline)
     }
 
     /// Finds a panel's ratios by series (a key less senders) and sender count.

@@ -21,9 +21,17 @@ extension PlotData {
             set xlabel "sender threads"
             set ylabel "delivered events per second (millions)"
             set xtics 1
+            \(Self.senderRange(senders(of: panel.series)))
             set yrange [0:*]
             plot \(plots.joined(separator: ", \\\n     "))
             """
+    }
+
+    /// One sender count gives gnuplot an empty x range, which it widens
+    /// with a warning on stderr; one step either side says the same quietly.
+    static func senderRange(_ counts: [Int]) -> String {
+        guard counts.count == 1, let count = counts.first else { return "" }
+        return "set xrange [\(count - 1):\(count + 1)]"
     }
 
     func latencyPlot(_ panel: Panel) -> String {

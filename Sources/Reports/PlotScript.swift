@@ -38,7 +38,9 @@ public struct PlotScript: Sendable {
     /// - Parameters:
     ///   - stem: output path without extension, e.g. "results/run".
     ///   - ignoreHost: pool the rows of different hosts (`host` out of the key).
-    public init(source: ReportSource, stem: String, ignoreHost: Bool = false) throws(ReportError) {
+    ///   - baseline: the design the paired pictures divide by (default:
+    ///     rwlock, else the first design).
+    public init(source: ReportSource, stem: String, ignoreHost: Bool = false, baseline: String? = nil) throws(ReportError) {
         guard !stem.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else {
             throw ReportError("\(printable(source.path)): the file name holds a line break or another control character, "
                               + "which a gnuplot script cannot name safely; rename the file")
@@ -52,7 +54,7 @@ public struct PlotScript: Sendable {
             script += Self.picture(name, caption: caption(panel.series), body: body, note: note)
             outputs += [name + ".svg", name + ".png"]
         }
-        let ratios = data.pairedRatios().map(PlotData.RatioIndex.init)
+        let ratios = try data.pairedRatios(baseline: baseline).map(PlotData.RatioIndex.init)
         let pairedNote = Self.pairedNote + (ratios?.weak == true ? "; blocked runs pair by repetition only: weaker" : "")
         // Paired pictures only for panels where some design paired with the baseline.
         let pairedPanels = { (panels: [PlotData.Panel]) in ratios.map { index in panels.filter { !index.lines($0).isEmpty } } ?? [] }
