@@ -41,14 +41,21 @@ extension CacheLineProbe {
     }
 
     /// Spins until the word holds a value `wanted` accepts and returns it;
-    /// nil when the probe is abandoned or its deadline passes first.
+    /// nil when the probe is abandoned or its deadline passes first. Every
+    /// 1024 spins (tens of microseconds, far beyond a hand-off between two
+    /// CPUs) it also yields: a partner placed on this very CPU
+    /// (oversubscribed) then gets to answer within a switch, not a time
+    /// slice, and the probe ends instead of running into its deadline.
     private func awaitValue(_ word: UnsafeMutablePointer<Atomic<UInt64>>, _ wanted: (UInt64) -> Bool) -> UInt64? {
         var spins = 0
         while true {
             let value = word.pointee.load(ordering: .relaxed)
             if wanted(value) { return value }
             spins += 1
-            if spins % 1024 == 0, !stillOpen() { return nil }
+            if spins % 1024 == 0 {
+                guard stillOpen() else { return nil }
+                yieldThread()
+            }
             cpuRelax()
         }
     }
