@@ -65,6 +65,7 @@ struct CompareCommand: ParsableCommand {
         }
         // One-sided configurations, without the columns common to the table.
         let brief = { (key: [String]) in printable(key.filter { !common.contains($0) }.joined(separator: " ")) }
+        Self.modeLines(comparison, brief: brief).forEach { print($0) }
         for key in comparison.onlyOld { print("only in OLD: \(brief(key))") }
         for key in comparison.onlyNew { print("only in NEW: \(brief(key))") }
         if comparison.entries.isEmpty {

@@ -61,6 +61,11 @@ public struct Comparison: Sendable {
     /// once), for `PairedComparison`.
     public let oldPairs: PairedSamples
     public let newPairs: PairedSamples
+    /// The machine's modes over both reports' `c2c_ns`, and when there are
+    /// two, each configuration's delivered/s within a mode
+    /// (ComparisonModes.swift).
+    public let modes: HandOffModes
+    public let modeChanges: [ModeChange]
 
     public var regressions: [Entry] { entries.filter(\.regressed) }
 
@@ -93,6 +98,8 @@ public struct Comparison: Sendable {
         suspectNew = newSide.suspect
         oldPairs = oldSide.pairs
         newPairs = newSide.pairs
+        modes = HandOffModes((Array(oldSide.handOffs.values.joined()) + newSide.handOffs.values.joined()).compactMap { $0 })
+        modeChanges = Self.modeChanges(entries: entries.map(\.key), old: oldSide, new: newSide, modes: modes)
     }
 
     private static func change(_ metric: Metric, _ a: [Double], _ b: [Double], thresholdPercent: Double) -> Change? {
@@ -108,8 +115,10 @@ public struct Comparison: Sendable {
     /// One report's rows grouped by configuration, in first-seen order;
     /// per group, the samples of each metric. Memory grows with
     /// configurations and samples, not rows.
-    private struct Groups {
+    struct Groups {
         var ordered: [(key: ConfigurationKey, samples: [[Double]])] = []
+        /// Each kept row's `c2c_ns` (nil: none), parallel to its samples.
+        var handOffs: [ConfigurationKey: [Double?]] = [:]
         var slots: [ConfigurationKey: Int] = [:]
         /// Rows left out: their window cannot be trusted (`suspect`).
         var suspect = 0
@@ -117,7 +126,7 @@ public struct Comparison: Sendable {
 
         init(_ source: ReportSource, ignoreHost: Bool) throws(ReportError) {
             let required: [Column] = [.design, .scenario, .senders, .vcpus] + Comparison.metrics.map(\.column)
-            let reading = ConfigurationKey.columns + [.suspect] + PairedSamples.columns
+            let reading = ConfigurationKey.columns + [.suspect, .c2cNanoseconds] + PairedSamples.columns
             try source.scan(required: required, reading: reading) { line throws(ReportError) in
                 let key = ConfigurationKey(line, ignoringHost: ignoreHost)
                 var values: [Double] = []
@@ -134,6 +143,7 @@ public struct Comparison: Sendable {
                     ordered.append((key, Array(repeating: [], count: values.count)))
                 }
                 for (index, value) in values.enumerated() { ordered[slots[key]!].samples[index].append(value) }
+                handOffs[key, default: []].append(try line.optionalNumber(.c2cNanoseconds))
             }
         }
 

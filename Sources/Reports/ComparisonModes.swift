@@ -1,0 +1,36 @@
+/// One configuration's delivered/s on each side, within each of the
+/// machine's two modes: on a machine whose cache-line hand-off jumps
+/// (`HandOffModes`), absolute numbers compare only within one mode.
+public struct ModeChange: Sendable {
+    public struct Side: Sendable {
+        public let median: Double?
+        public let count: Int
+    }
+
+    /// The configuration, as "column=value" pairs.
+    public let key: [String]
+    /// Per mode (near, far): OLD's and NEW's rows in it.
+    public let old: [Side]
+    public let new: [Side]
+}
+
+extension Comparison {
+    /// Each compared configuration's delivered/s within each mode, when
+    /// the two reports' hand-offs fall into two; none otherwise.
+    static func modeChanges(entries: [[String]], old: Groups, new: Groups, modes: HandOffModes) -> [ModeChange] {
+        guard modes.isBimodal else { return [] }
+        let delivered = metrics.firstIndex { $0.column == .deliveredPerSecond }!
+        func sides(_ group: Groups, _ key: ConfigurationKey) -> [ModeChange.Side] {
+            let values = group.samples(key)?[delivered] ?? []
+            let figures = group.handOffs[key] ?? []
+            return (0...1).map { mode in
+                let inMode = values.indices.filter { $0 < figures.count && figures[$0].map { modes.mode(of: $0) == mode } == true }
+                    .map { values[$0] }
+                return ModeChange.Side(median: Statistics.median(inMode), count: inMode.count)
+            }
+        }
+        return old.ordered.map(\.key).filter { entries.contains($0.words) }.map { key in
+            ModeChange(key: key.words, old: sides(old, key), new: sides(new, key))
+        }
+    }
+}
