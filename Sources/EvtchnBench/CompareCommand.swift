@@ -37,15 +37,20 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "The design the paired ratios divide by, pass by pass. Default: rwlock, else the old report's first design.")
     var baseline: String?
 
-    func run() throws {
+    /// --threshold as a percentage, checked before anything is read.
+    private func thresholdPercent() throws -> Double? {
         let range = Comparison.thresholdRange
-        let threshold = try self.threshold.map { text in
+        return try threshold.map { text in
             guard let value = ReportNumber.parse(text), range.contains(value) else {
                 throw CommandError("--threshold must be a percentage from \(Int(range.lowerBound)) to \(Int(range.upperBound)) "
                                    + "(got '\(printable(text))')")
             }
             return value
         }
+    }
+
+    func run() throws {
+        let threshold = try thresholdPercent()
         let comparison: Comparison
         let paired: PairedComparison
         do {

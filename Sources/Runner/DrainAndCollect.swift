@@ -26,31 +26,12 @@ extension EventDeliveryRun where Lock: ~Copyable {
         let memory = domain.memory
         let senders = control.senders.withLock { $0 }.sorted { $0.index < $1.index }
         let vcpus = control.vcpus.withLock { $0 }.sorted { $0.index < $1.index }
-        for sender in senders {
-            result.total = result.total + sender.total
-            result.measured = result.measured + sender.measured
-            result.sendLatency.merge(sender.latency)
-            result.senderStall.merge(sender.stall)
-        }
-        result.perSenderSends = senders.map(\.measured.sends)
-        result.senderCPUsSeen = senders.map(\.cpu)
+        result.absorb(senders: senders)
+        var handlerOutcome = drained
+        result.absorb(vcpus: vcpus, handler: &handlerOutcome)
         result.handOffBefore = control.probeBefore.oneWayNanoseconds
         result.handOffAfter = control.probeAfter.oneWayNanoseconds
         result.windowCPUNanoseconds = (senders.map(\.windowCPU) + vcpus.map(\.windowCPU)).compactMap { $0 }
-        var handlerOutcome = drained
-        for vcpu in vcpus {
-            result.total = result.total + vcpu.deferred
-            result.measured = result.measured + vcpu.deferredMeasured
-            handlerOutcome.merge(vcpu.outcome)
-            result.shadowMerges += vcpu.merges
-            result.endToEndLatency.merge(vcpu.latency)
-            result.relocations += vcpu.relocations
-            result.relocationLatency.merge(vcpu.relocationLatency)
-            result.vanishedSelectorBits += vcpu.vanishedSelectorBits
-            result.vanishedUpcalls += vcpu.vanishedUpcalls
-            result.pollWakeups += vcpu.pollWakeups
-        }
-        result.vcpuCPUsSeen = vcpus.map(\.cpu)
         result.hostCPUSeen = control.hostCPU.withLock { $0 }
         result.handled = handlerOutcome.handled
         result.spuriousUpcalls = handlerOutcome.spurious
@@ -93,5 +74,37 @@ extension EventDeliveryRun where Lock: ~Copyable {
             }
         }
         return total
+    }
+}
+
+extension RunResult {
+    /// What the senders handed back, in sender order.
+    mutating func absorb(senders: [SenderOutcome]) {
+        for sender in senders {
+            total = total + sender.total
+            measured = measured + sender.measured
+            sendLatency.merge(sender.latency)
+            senderStall.merge(sender.stall)
+        }
+        perSenderSends = senders.map(\.measured.sends)
+        senderCPUsSeen = senders.map(\.cpu)
+    }
+
+    /// What the vCPUs handed back, in vCPU order; their handlers' counts
+    /// go into `handler`.
+    mutating func absorb(vcpus: [VCPUOutcome], handler: inout UpcallOutcome) {
+        for vcpu in vcpus {
+            total = total + vcpu.deferred
+            measured = measured + vcpu.deferredMeasured
+            handler.merge(vcpu.outcome)
+            shadowMerges += vcpu.merges
+            endToEndLatency.merge(vcpu.latency)
+            relocations += vcpu.relocations
+            relocationLatency.merge(vcpu.relocationLatency)
+            vanishedSelectorBits += vcpu.vanishedSelectorBits
+            vanishedUpcalls += vcpu.vanishedUpcalls
+            pollWakeups += vcpu.pollWakeups
+        }
+        vcpuCPUsSeen = vcpus.map(\.cpu)
     }
 }
