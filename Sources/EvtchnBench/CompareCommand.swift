@@ -103,7 +103,7 @@ struct CompareCommand: ParsableCommand {
             let cells = entry.changes.map { change in
                 let ratio = change.ratio.map { formatFixed($0, decimals: 3) } ?? "-"
                 let p = change.p.map { formatFixed($0, decimals: 3) } ?? "-"
-                let marks = (change.regressed ? " WORSE" : "") + (change.significant ? " *" : "")
+                let marks = (change.regressed ? " WORSE" : "") + (change.significant ? " *" : "") + Self.basisMark(change.basis)
                 return "\(compactNumber(change.oldMedian)) -> \(compactNumber(change.newMedian)) (\(ratio), p=\(p), \(overlap(change)))\(marks)"
             }
             rows.append([key.isEmpty ? "(all)" : key] + cells)
@@ -111,9 +111,22 @@ struct CompareCommand: ParsableCommand {
         let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max()! }
         lines += rows.map { $0.enumerated().map { $0.element.padded(widths[$0.offset]) }.joined(separator: "  ") }
         lines.append("* p < 0.05 (Mann-Whitney U, two-sided); WORSE: beyond the threshold")
+        if comparison.modes.isBimodal {
+            lines.append("[near]/[far]: the machine has two modes (c2c_ns); medians of the rows in the mode both reports have "
+                         + "most rows in; [modes differ]: the reports share no mode, so no verdict")
+        }
         lines.append("CIs overlap/apart: 95 % order-statistic intervals of the two medians; ranges overlap/apart: a side has "
                      + "fewer than 6 repetitions, so its full range stands in (lower coverage); no CI: a side has one")
         return (lines.joined(separator: "\n"), Set(constant.map { first.key[$0] }))
+    }
+
+    /// " [near]", " [far]", " [modes differ]"; "" when all rows count.
+    static func basisMark(_ basis: Comparison.Basis) -> String {
+        switch basis {
+        case .allRows: ""
+        case .mode(let mode): mode == 0 ? " [near]" : " [far]"
+        case .modesDiffer: " [modes differ]"
+        }
     }
 
     /// Whether the two medians' intervals overlap, and what kind they are.

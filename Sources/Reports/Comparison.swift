@@ -36,6 +36,8 @@ public struct Comparison: Sendable {
         public let newInterval: MedianInterval
         /// Moved the wrong way by more than the threshold.
         public let regressed: Bool
+        /// Which rows the medians take (`Basis`).
+        public let basis: Basis
 
         public var significant: Bool { (p ?? 1) < 0.05 }
         /// Whether the two intervals share a point; nil when a side has one value.
@@ -82,11 +84,15 @@ public struct Comparison: Sendable {
         }
         let oldSide = try Groups(old, ignoreHost: ignoreHost)
         let newSide = try Groups(new, ignoreHost: ignoreHost)
+        modes = HandOffModes((Array(oldSide.handOffs.values.joined()) + newSide.handOffs.values.joined()).compactMap { $0 })
         var entries: [Entry] = []
         for (key, oldSamples) in oldSide.ordered {
             guard let newSamples = newSide.samples(key) else { continue }
-            let changes = Self.metrics.indices.compactMap { index in
-                Self.change(Self.metrics[index], oldSamples[index], newSamples[index], thresholdPercent: thresholdPercent)
+            let basis = Self.basis(old: oldSide.handOffs[key] ?? [], new: newSide.handOffs[key] ?? [], modes: modes)
+            let changes = Self.metrics.indices.compactMap { [modes] index in
+                Self.change(Self.metrics[index], modes.select(oldSamples[index], oldSide.handOffs[key] ?? [], basis),
+                            modes.select(newSamples[index], newSide.handOffs[key] ?? [], basis),
+                            thresholdPercent: thresholdPercent, basis: basis)
             }
             entries.append(Entry(key: key.words, changes: changes))
         }
@@ -98,18 +104,20 @@ public struct Comparison: Sendable {
         suspectNew = newSide.suspect
         oldPairs = oldSide.pairs
         newPairs = newSide.pairs
-        modes = HandOffModes((Array(oldSide.handOffs.values.joined()) + newSide.handOffs.values.joined()).compactMap { $0 })
         modeChanges = Self.modeChanges(entries: entries.map(\.key), old: oldSide, new: newSide, modes: modes)
     }
 
-    private static func change(_ metric: Metric, _ a: [Double], _ b: [Double], thresholdPercent: Double) -> Change? {
+    /// A side whose rows sit in no mode the other has is not judged: its
+    /// medians describe another machine.
+    private static func change(_ metric: Metric, _ a: [Double], _ b: [Double], thresholdPercent: Double,
+                               basis: Basis) -> Change? {
         guard let oldInterval = Statistics.medianInterval(a), let newInterval = Statistics.medianInterval(b) else { return nil }
         let ratio = oldInterval.median != 0 ? newInterval.median / oldInterval.median : nil
         let limit = thresholdPercent / 100
-        let regressed = ratio.map { metric.higherIsBetter ? $0 < 1 - limit : $0 > 1 + limit } ?? false
+        let regressed = basis != .modesDiffer && (ratio.map { metric.higherIsBetter ? $0 < 1 - limit : $0 > 1 + limit } ?? false)
         return Change(metric: metric, oldMedian: oldInterval.median, newMedian: newInterval.median, oldCount: a.count,
                       newCount: b.count, ratio: ratio, p: Statistics.mannWhitneyP(a, b), oldInterval: oldInterval,
-                      newInterval: newInterval, regressed: regressed)
+                      newInterval: newInterval, regressed: regressed, basis: basis)
     }
 
     /// One report's rows grouped by configuration, in first-seen order;

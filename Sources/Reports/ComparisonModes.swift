@@ -34,3 +34,35 @@ extension Comparison {
         }
     }
 }
+
+extension Comparison {
+    /// Which rows a configuration's absolute medians take. On a machine
+    /// with one mode (or rows without `c2c_ns`), all of them. On one with
+    /// two, those of the mode in which both sides have the most rows (the
+    /// larger of the two sides' smaller counts; near on a tie): absolute
+    /// numbers measured in two modes describe two machines. When the sides
+    /// share no mode, all rows, and no verdict.
+    public enum Basis: Sendable, Equatable {
+        case allRows
+        case mode(Int)
+        case modesDiffer
+    }
+
+    static func basis(old: [Double?], new: [Double?], modes: HandOffModes) -> Basis {
+        guard modes.isBimodal else { return .allRows }
+        let counts = { (figures: [Double?], mode: Int) in figures.compactMap { $0 }.filter { modes.mode(of: $0) == mode }.count }
+        let shared = (0...1).map { min(counts(old, $0), counts(new, $0)) }
+        let best = shared[1] > shared[0] ? 1 : 0
+        guard shared[best] > 0 else { return .modesDiffer }
+        return .mode(best)
+    }
+}
+
+extension HandOffModes {
+    /// The values (parallel to `figures`) that `basis` takes.
+    func select(_ values: [Double], _ figures: [Double?], _ basis: Comparison.Basis) -> [Double] {
+        guard case .mode(let wanted) = basis else { return values }
+        return values.indices.filter { $0 < figures.count && figures[$0].map { mode(of: $0) == wanted } == true }
+            .map { values[$0] }
+    }
+}
