@@ -88,7 +88,7 @@ let package = Package(
         .target(name: "TopologyFixtures", dependencies: ["Topology"], path: "Tests/TopologyFixtures", exclude: ["four-node.xml"],
                 swiftSettings: strict),
         .testTarget(name: "TopologyTests", dependencies: ["Topology", "TopologyFixtures", "Platform"], swiftSettings: strict),
-        .testTarget(name: "EvtchnBenchTests", dependencies: ["EvtchnBench", "InstructionProbe"], swiftSettings: strict),
+        .testTarget(name: "EvtchnBenchTests", dependencies: ["EvtchnBench", "InstructionProbe", "Reports"], swiftSettings: strict),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "LockDesigns", "Delivery", "GuestMemory", "Platform",
                                                       "TestSupport"],
                     swiftSettings: strict),

@@ -1,6 +1,7 @@
 import Platform
 import Reports
 import Runner
+import SweepPlan
 
 extension SummaryTable {
     /// When the runs' hand-offs (`c2c_ns`) fall into two modes, says so and

@@ -1,6 +1,7 @@
 import Platform
 import Reports
 import Runner
+import SweepPlan
 
 /// The table printed after a sweep: one line per configuration, medians
 /// over its repetitions, with the 95 % interval of the median of

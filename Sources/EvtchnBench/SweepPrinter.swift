@@ -75,8 +75,8 @@ struct ProgressObserver: SweepObserver {
         progress.starting(run.index, "\(configuration.name) rep=\(run.rep)")
     }
 
-    mutating func finished(_ run: ScheduledRun, _ configuration: PlannedConfiguration, _ result: RunResult) {
-        let suspect = result.suspectReasons(oversubscribed: configuration.oversubscribed)
+    mutating func finished(_ run: ScheduledRun, _ configuration: PlannedConfiguration, _ result: RunResult,
+                           suspect: [SuspectReason]) {
         summary.add(result, suspect: suspect, key: configuration.key(host: nil), planIndex: run.configuration,
                     rep: run.rep)
         progress.finished(run.index, "\(configuration.name) rep=\(run.rep)", outcome(result, suspect: suspect))

@@ -24,8 +24,7 @@ extension Comparison {
             let values = group.samples(key)?[delivered] ?? []
             let figures = group.handOffs[key] ?? []
             return (0...1).map { mode in
-                let inMode = values.indices.filter { $0 < figures.count && figures[$0].map { modes.mode(of: $0) == mode } == true }
-                    .map { values[$0] }
+                let inMode = modes.values(values, figures: figures, in: mode)
                 return ModeChange.Side(median: Statistics.median(inMode), count: inMode.count)
             }
         }
@@ -62,7 +61,6 @@ extension HandOffModes {
     /// The values (parallel to `figures`) that `basis` takes.
     func select(_ values: [Double], _ figures: [Double?], _ basis: Comparison.Basis) -> [Double] {
         guard case .mode(let wanted) = basis else { return values }
-        return values.indices.filter { $0 < figures.count && figures[$0].map { mode(of: $0) == wanted } == true }
-            .map { values[$0] }
+        return self.values(values, figures: figures, in: wanted)
     }
 }

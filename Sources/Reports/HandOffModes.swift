@@ -54,9 +54,9 @@ public struct HandOffModes: Sendable, Equatable {
     /// Two hand-offs this many times apart were measured on two different
     /// machines, as far as the designs can tell (the VM's near and far
     /// modes); noise within one mode (47 against 64 ns) stays below it.
-    /// The runner flags a row whose own figures moved this much
-    /// (`RunResult.handOffChangeFactor`, the same number; a test keeps
-    /// them equal).
+    /// A row whose own figures moved this much is suspect (`c2c-changed`,
+    /// SweepPlan's Suspicion.swift), and a pass whose design and baseline
+    /// rows are this far apart does not pair (`PairedRatios`).
     public static let changeFactor = 1.5
 
     /// Whether two figures are `changeFactor` or more apart; false when
@@ -70,6 +70,15 @@ public struct HandOffModes: Sendable, Equatable {
     public func mode(of figure: Double) -> Int {
         guard let boundary else { return 0 }
         return figure < boundary ? 0 : 1
+    }
+
+    /// The values (parallel to `figures`) whose figure falls in `mode`;
+    /// all of them when `mode` is nil. A value without a figure is in no
+    /// mode.
+    public func values(_ values: [Double], figures: [Double?], in mode: Int?) -> [Double] {
+        guard let mode else { return values }
+        return values.indices.filter { $0 < figures.count && figures[$0].map { self.mode(of: $0) == mode } == true }
+            .map { values[$0] }
     }
 
     /// "near (~55 ns)", "far (~240 ns)".

@@ -180,7 +180,7 @@ public struct PlotData {
                _ scale: (Double) -> String) -> String {
         let point = Point(series: series, senders: senders)
         guard let all = samples[point]?[Self.columns.firstIndex(of: column)!],
-              case let values = inMode(mode, all, handOff[point] ?? []),
+              case let values = modes.values(all, figures: handOff[point] ?? [], in: mode),
               let interval = Statistics.medianInterval(values) else { return "NaN NaN NaN" }
         return [interval.median, interval.lower, interval.upper].map(scale).joined(separator: " ")
     }

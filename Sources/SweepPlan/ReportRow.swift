@@ -39,8 +39,10 @@ extension PlannedConfiguration {
 
 extension SweepPlan {
     /// One run's report row (schema: `Column.info`), on `machine`.
-    public func record(_ run: ScheduledRun, result: RunResult, machine: MachineInfo, speedup: Double?) -> RunRecord {
-        ReportRow(plan: self, machine: machine, run: run, result: result, speedup: speedup).record
+    /// `suspect`: the run's `SuspectReason`s, judged once by the caller.
+    public func record(_ run: ScheduledRun, result: RunResult, machine: MachineInfo, speedup: Double?,
+                       suspect: [SuspectReason]) -> RunRecord {
+        ReportRow(plan: self, machine: machine, run: run, result: result, speedup: speedup, suspect: suspect).record
     }
 }
 
@@ -53,6 +55,7 @@ private struct ReportRow {
     let run: ScheduledRun
     let result: RunResult
     let speedup: Double?
+    let suspect: [SuspectReason]
 
     var record: RunRecord {
         let planned = plan.configurations[run.configuration]
@@ -62,7 +65,7 @@ private struct ReportRow {
         setPlacementSeen(&r)
         setCounts(&r)
         setRates(&r)
-        setSuspicion(&r, planned)
+        setSuspicion(&r)
         return r
     }
 
@@ -104,12 +107,12 @@ private struct ReportRow {
     }
 
     /// Whether the window can be trusted (`SuspectReason`).
-    private func setSuspicion(_ r: inout RunRecord, _ planned: PlannedConfiguration) {
+    private func setSuspicion(_ r: inout RunRecord) {
         r.set(.windowCPUMinSeconds, result.leastWindowCPUSeconds.map { formatFixed($0, decimals: 6) } ?? "")
         r.set(.c2cNanoseconds, result.handOffMedian.map { formatFixed($0, decimals: 0) } ?? "")
         r.set(.c2cMaxNanoseconds, result.handOffMax.map(String.init) ?? "")
         r.set(.c2cAfterNanoseconds, result.handOffAfterMedian.map { formatFixed($0, decimals: 0) } ?? "")
-        r.set(.suspect, result.suspectReasons(oversubscribed: planned.oversubscribed).map(\.rawValue).joined(separator: ";"))
+        r.set(.suspect, suspect.map(\.rawValue).joined(separator: ";"))
     }
 
     private func setPlacementSeen(_ r: inout RunRecord) {

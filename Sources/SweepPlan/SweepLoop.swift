@@ -5,7 +5,10 @@ import Runner
 /// What the command line shows while a sweep runs.
 public protocol SweepObserver {
     mutating func starting(_ run: ScheduledRun, _ configuration: PlannedConfiguration)
-    mutating func finished(_ run: ScheduledRun, _ configuration: PlannedConfiguration, _ result: RunResult)
+    /// `suspect`: why the run's numbers may not describe the design, judged
+    /// once per run (`SuspectReason`); the row says the same.
+    mutating func finished(_ run: ScheduledRun, _ configuration: PlannedConfiguration, _ result: RunResult,
+                           suspect: [SuspectReason])
 }
 
 public enum SweepOutcome: Sendable, Equatable {
@@ -33,7 +36,8 @@ extension SweepPlan {
             let key = planned.key(host: nil).speedupKey
             if planned.configuration.senders == 1 { oneSenderRates[key] = result.sendsPerSecond }
             let speedup = oneSenderRates[key].flatMap { $0 > 0 ? result.sendsPerSecond / $0 : nil }
-            var record = self.record(run, result: result, machine: machine, speedup: speedup)
+            let suspect = result.suspectReasons(oversubscribed: planned.oversubscribed)
+            var record = self.record(run, result: result, machine: machine, speedup: speedup, suspect: suspect)
             do throws(ReportError) {
                 // A histogram that cannot be written costs its files, never
                 // the row: the row goes in (without a prefix), then the
@@ -48,7 +52,7 @@ extension SweepPlan {
                 try output.writer.append(record.fields)
                 if let histogramError { throw histogramError }
             } catch { throw PlanError(error.description) }
-            observer.finished(run, planned, result)
+            observer.finished(run, planned, result, suspect: suspect)
         }
         return .finished
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Reports
 import Testing
 
 /// What the hostile-file cases share: a real report row to build files
@@ -12,26 +13,19 @@ enum HostileFiles {
 
         var names: [String] { header.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
 
-        /// The row's fields as written, split on commas outside quotes.
-        var fields: [String] {
-            var fields: [String] = [""]
-            var quoted = false
-            for character in row {
-                if character == "\"" { quoted.toggle() }
-                if character == ",", !quoted { fields.append("") } else { fields[fields.count - 1].append(character) }
-            }
-            return fields
-        }
+        /// The row's fields, as the reports' own CSV reader reads them.
+        var fields: [String] { (try? CSV.parse(row))?.first ?? [] }
 
-        /// `row` with some cells replaced, by column name.
+        /// `row` with some cells replaced, by column name (written raw: a
+        /// hostile cell goes in as given).
         func row(_ changes: [String: String]) -> String {
-            zip(names, fields).map { changes[$0] ?? $1 }.joined(separator: ",")
+            zip(names, fields).map { changes[$0] ?? CSV.field($1) }.joined(separator: ",")
         }
 
         /// Header and row without some columns: a report of an older version.
         func without(_ dropped: Set<String>) -> String {
             let kept = names.indices.filter { !dropped.contains(names[$0]) }
-            return kept.map { names[$0] }.joined(separator: ",") + "\n" + kept.map { fields[$0] }.joined(separator: ",") + "\n"
+            return CSV.line(kept.map { names[$0] }) + CSV.line(kept.map { fields[$0] })
         }
 
         /// Header and rows, each ended by "\n".

@@ -168,7 +168,7 @@ struct PairedModesTests {
         #expect(ratio.ratios.prefix(3).allSatisfy { abs($0 - 1.1) < 1e-9 })
     }
 
-    @Test("the modes' factor is the runner's")
+    @Test("1.5 times apart is apart; a missing figure is not")
     func sameFactor() {
         #expect(HandOffModes.changeFactor == 1.5)
         #expect(HandOffModes.apart(100, 150) && !HandOffModes.apart(100, 149) && !HandOffModes.apart(nil, 150))

@@ -24,7 +24,7 @@ struct ReportRowTests {
         result.pageNode = 0
         let machine = MachineInfo(host: "h", cpuModel: "c", kernel: "k", swiftVersion: "6.3",
                                   build: BuildInfo(commit: "0123456789ab", treeState: "dirty", configuration: "release"))
-        let row = plan.record(run, result: result, machine: machine, speedup: nil)
+        let row = plan.record(run, result: result, machine: machine, speedup: nil, suspect: [])
         #expect(row[.orderSeed] == "99" && row[.runOrder] == "2" && row[.rep] == "1")
         #expect(row[.gitSHA] == "0123456789ab" && row[.gitDirty] == "true" && row[.buildConfiguration] == "release")
         #expect(row[.placement] == "compact" && row[.hostCPUs] == "0" && row[.hostNodes] == "0")
@@ -40,7 +40,7 @@ struct ReportRowTests {
         let plan = try SweepPlan.make(options, topology: try FixtureMachines.oneNode().discover())
         let run = try #require(Array(plan.schedule()).first)
         let result = RunResult(configuration: plan.configurations[run.configuration].configuration)
-        let row = plan.record(run, result: result, machine: .current(), speedup: nil)
+        let row = plan.record(run, result: result, machine: .current(), speedup: nil, suspect: [])
         #expect(row[.orderSeed] == "" && row[.runOrder] == "1")
     }
 }
@@ -58,7 +58,7 @@ struct PlannedKeyTests {
         var keys = Set<ConfigurationKey>()
         for run in plan.schedule() where run.rep == 1 {
             let planned = plan.configurations[run.configuration]
-            let record = plan.record(run, result: RunResult(configuration: planned.configuration), machine: machine, speedup: nil)
+            let record = plan.record(run, result: RunResult(configuration: planned.configuration), machine: machine, speedup: nil, suspect: [])
             let table = ReportTable(path: "r.csv", header: RunRecord.columns, rows: [record.fields])
             try ReportSource.table(table).scan { line throws(ReportError) in
                 #expect(ConfigurationKey(line) == planned.key(host: "h"), "\(planned.name)")
@@ -87,7 +87,7 @@ struct PlannedKeyTests {
             result.vcpuCPUsSeen = p.vcpuCPUs
             result.hostCPUSeen = p.hostCPUs.first
             result.pageNode = p.memoryNode
-            rows.append(plan.record(run, result: result, machine: machine, speedup: nil).fields)
+            rows.append(plan.record(run, result: result, machine: machine, speedup: nil, suspect: []).fields)
         }
         let good = try PlacementCheck(plan: lines, report: .table(ReportTable(path: "r.csv", header: RunRecord.columns, rows: rows)))
         #expect(good.problems.isEmpty && good.rows == rows.count && good.planLines == plan.configurations.count, "\(good.problems)")
@@ -140,11 +140,3 @@ struct MemoryPlacementTests {
     }
 }
 
-@Suite("One factor for a moved hand-off")
-struct HandOffFactorTests {
-    /// The runner flags a row (`c2c-changed`) and pairing leaves out a pass
-    /// by the same factor; Runner cannot import Reports, so the two
-    /// constants are kept equal here.
-    @Test("RunResult.handOffChangeFactor == HandOffModes.changeFactor")
-    func equal() { #expect(RunResult.handOffChangeFactor == HandOffModes.changeFactor) }
-}

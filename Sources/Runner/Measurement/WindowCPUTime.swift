@@ -5,7 +5,7 @@ import Platform
 /// the first that sees `stop` (or when the thread ends). A thread meant to
 /// run the whole window that got much less than the window was
 /// descheduled or stopped, and its row's rates describe that, not the
-/// design (`SuspectReason.threadStarved`).
+/// design (`SuspectReason.threadStarved`, judged in SweepPlan).
 struct WindowCPUTime {
     private var start: UInt64?
     private var end: UInt64?

@@ -1,4 +1,10 @@
+import Reports
+import Runner
+
 /// Why a row's numbers may describe the machine rather than the design.
+/// Judged here, where the run's result meets its plan (whether its busy
+/// threads share a CPU) and the report layer's rule for two modes of the
+/// cache-line hand-off (`HandOffModes`), once per run (`SweepLoop`).
 /// A row with any reason is written like every other (nothing measured is
 /// thrown away) but says so in its `suspect` column, and the summary,
 /// `compare` and the paired ratios leave it out of their medians.
@@ -18,8 +24,9 @@ public enum SuspectReason: String, Sendable, CaseIterable {
     case nothingDelivered = "nothing-delivered"
     /// The cache-line hand-off between senders and vCPUs changed between
     /// the probe before the window and the one after it by
-    /// `RunResult.handOffChangeFactor` or more: the machine moved between
-    /// modes (the hypervisor moved the VM's vCPUs) during the run.
+    /// `HandOffModes.changeFactor` or more (the factor that also keeps such
+    /// rows from pairing): the machine moved between modes (the hypervisor
+    /// moved the VM's vCPUs) during the run.
     case c2cChanged = "c2c-changed"
 }
 
@@ -29,23 +36,12 @@ extension RunResult {
     /// A busy thread with less CPU time than this fraction of the window
     /// was starved.
     public static let starvedFraction = 0.5
-    /// Hand-offs this many times apart are two modes of the machine; noise
-    /// within one (47 against 64 ns on the 2-core VM) stays below it.
-    public static let handOffChangeFactor = 1.5
-
     /// The median, over the probed pairs, of the one-way hand-off before
     /// the warm-up (`c2c_ns`) and after the window (`c2c_after_ns`), and
     /// the largest before (`c2c_max_ns`); nil where no pair has a figure.
-    public var handOffMedian: Double? { Self.median(handOffBefore) }
-    public var handOffAfterMedian: Double? { Self.median(handOffAfter) }
+    public var handOffMedian: Double? { Statistics.median(handOffBefore.compactMap { $0.map(Double.init) }) }
+    public var handOffAfterMedian: Double? { Statistics.median(handOffAfter.compactMap { $0.map(Double.init) }) }
     public var handOffMax: UInt64? { handOffBefore.compactMap { $0 }.max() }
-
-    private static func median(_ figures: [UInt64?]) -> Double? {
-        let sorted = figures.compactMap { $0 }.sorted()
-        guard !sorted.isEmpty else { return nil }
-        let middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? Double(sorted[middle]) : Double(sorted[middle - 1] + sorted[middle]) / 2
-    }
 
     /// The least CPU time a thread meant to run the whole window got in
     /// it, in seconds; nil when no thread of the run is meant to.
@@ -65,10 +61,7 @@ extension RunResult {
         }
         let closedSenders = c.plans.contains { $0.load == .closed && !$0.isTimer }
         if closedSenders, c.maskedFractionInEffect < 1, measured.delivered == 0 { reasons.append(.nothingDelivered) }
-        if !oversubscribed, let before = handOffMedian, let after = handOffAfterMedian, before > 0, after > 0,
-           max(before, after) >= Self.handOffChangeFactor * min(before, after) {
-            reasons.append(.c2cChanged)
-        }
+        if !oversubscribed, HandOffModes.apart(handOffMedian, handOffAfterMedian) { reasons.append(.c2cChanged) }
         return reasons
     }
 }
